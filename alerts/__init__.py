@@ -1,0 +1,1 @@
+"""Prometheus and Alertmanager configuration from Python (rules, routes, scrape jobs)."""

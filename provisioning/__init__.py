@@ -1,0 +1,1 @@
+"""Grafana datasources, saved log queries and file provisioning."""

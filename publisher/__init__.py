@@ -1,0 +1,1 @@
+"""dash's command line, build, lint and publisher."""

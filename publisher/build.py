@@ -1,0 +1,168 @@
+"""`dash build`: render every dashboard to `OUT/<folder>/<uid>.json`.
+
+Files are JSON with sorted keys and 2-space indentation, written atomically
+and only when their content changed; the same input gives byte-identical
+files. A manifest (`OUT/.dash-build.json`) lists what the last build wrote, so
+a dashboard that was removed from the code loses its file too.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+import attrs
+
+from .discovery import Discovery, LoadError, display_path
+from .fsutil import write_atomic
+
+MANIFEST = ".dash-build.json"
+# Top-level names under OUT that other build steps own; a folder may not take them.
+RESERVED_DIRS = frozenset({"prometheus", "alertmanager", "grafana", "provisioning"})
+
+
+def dumps(obj: Any) -> bytes:
+    """The one JSON encoding dash writes: sorted keys, 2-space indent, final newline."""
+    return (json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+@attrs.frozen
+class Rendered:
+    uid: str
+    title: str
+    folder: str
+    json: dict[str, Any]
+    source: str  # file:line that declared it
+
+    @property
+    def relpath(self) -> PurePosixPath:
+        return PurePosixPath(*self.folder.split("/"), f"{self.uid}.json")
+
+    @property
+    def panel_count(self) -> int:
+        count = 0
+        for panel in self.json.get("panels", []):
+            if panel.get("type") == "row":
+                count += len(panel.get("panels", []))
+            else:
+                count += 1
+        return count
+
+
+def render_all(discovery: Discovery) -> tuple[list[Rendered], list[LoadError]]:
+    """Render each discovered dashboard; a dashboard that fails becomes an error."""
+    from dashboards.sdk import DashboardError
+
+    rendered: list[Rendered] = []
+    errors: list[LoadError] = list(discovery.errors)
+    for found in discovery.found:
+        dash = found.dashboard
+        file, line = dash.declared_at
+        where = (display_path(file), line)
+        try:
+            data = dash.to_json()
+        except DashboardError as exc:
+            errors.append(LoadError(*where, str(exc)))
+            continue
+        if dash.folder.split("/")[0].lower() in RESERVED_DIRS:
+            errors.append(LoadError(*where, f"dashboard {dash.uid!r}: folder {dash.folder!r} clashes with the "
+                                    f"build's own output directory; choose another folder title"))
+            continue
+        rendered.append(Rendered(dash.uid, dash.title, dash.folder, data, f"{where[0]}:{where[1]}"))
+    return rendered, errors
+
+
+def unique(rendered: list[Rendered], errors: list[LoadError]) -> list[Rendered]:
+    """Drop (and report) a second dashboard with a uid already taken: both would be one file."""
+    by_uid: dict[str, Rendered] = {}
+    for item in rendered:
+        other = by_uid.get(item.uid)
+        if other is not None:
+            file, line = item.source.rsplit(":", 1)
+            errors.append(LoadError(file, int(line), f"dashboard uid {item.uid!r} is already used by "
+                                    f"{other.source}; each dashboard needs its own uid"))
+            continue
+        by_uid[item.uid] = item
+    return list(by_uid.values())
+
+
+@attrs.frozen
+class Written:
+    uid: str
+    title: str
+    folder: str
+    path: str
+    panels: int
+    changed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class BuildResult:
+    out: Path
+    written: list[Written]
+    removed: list[str]
+    errors: list[LoadError]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out),
+            "dashboards": [w.to_json() for w in self.written],
+            "removed": self.removed,
+            "errors": [e.to_json() for e in self.errors],
+            "seconds": round(self.seconds, 3),
+            "ok": self.ok,
+        }
+
+
+def _previous(out: Path) -> set[str]:
+    try:
+        return set(json.loads((out / MANIFEST).read_text()).get("files", []))
+    except (FileNotFoundError, ValueError, AttributeError):
+        return set()
+
+
+def _remove_stale(out: Path, stale: Iterable[str]) -> list[str]:
+    removed = []
+    for rel in sorted(stale):
+        path = out / rel
+        try:
+            path.unlink()
+            removed.append(rel)
+        except FileNotFoundError:
+            continue
+        parent = path.parent
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return removed
+
+
+def write(rendered: list[Rendered], errors: list[LoadError], out: Path, started: float) -> BuildResult:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in sorted(rendered, key=lambda r: (r.folder, r.uid)):
+        changed = write_atomic(out / item.relpath, dumps(item.json))
+        written.append(Written(item.uid, item.title, item.folder, str(item.relpath), item.panel_count, changed))
+    files = {w.path for w in written}
+    previous = _previous(out)
+    # A dashboard that failed this time keeps its last good file rather than vanishing.
+    failed_files = previous - files if errors else set()
+    removed = _remove_stale(out, previous - files - failed_files)
+    write_atomic(out / MANIFEST, dumps({"files": sorted(files | failed_files)}))
+    return BuildResult(out, written, removed, errors, time.perf_counter() - started)
+
+
+def build(discovery: Discovery, out: Path) -> BuildResult:
+    started = time.perf_counter()
+    rendered, errors = render_all(discovery)
+    return write(unique(rendered, errors), errors, out, started)

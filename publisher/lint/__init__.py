@@ -1,0 +1,52 @@
+"""`dash lint`: offline checks of dashboards, each finding with a stable code and a fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .checks import CHECKS, Context, LintTarget
+from .findings import CODES, Finding, Report
+
+__all__ = ["CODES", "Finding", "LintTarget", "Report", "lint_dashboards", "load_json_dashboards"]
+
+
+def lint_dashboards(
+    dashboards: Sequence[Any],
+    load_errors: Iterable[Any] = (),
+    datasource_uids: Iterable[str] | None = None,
+    strict: bool = False,
+) -> Report:
+    """Run every check. `dashboards` are build.Rendered or LintTarget items."""
+    targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source) for d in dashboards]
+    known = frozenset(datasource_uids) if datasource_uids is not None else None
+    ctx = Context(targets, known)
+    findings = [Finding("DASH000", e.message, None, None, f"{e.file}:{e.line}") for e in load_errors]
+    for check in CHECKS:
+        findings.extend(check(ctx))
+    return Report(findings, len(targets), strict)
+
+
+def load_json_dashboards(paths: Iterable[Path]) -> tuple[list[LintTarget], list[Any]]:
+    """Dashboard JSON files, or directories searched for *.json, as lint targets."""
+    from ..discovery import LoadError, display_path
+
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(p for p in path.rglob("*.json") if not p.name.startswith(".")) if path.is_dir() else [path])
+    targets, errors = [], []
+    for file in files:
+        shown = display_path(file)
+        try:
+            data = json.loads(file.read_text())
+        except ValueError as exc:
+            errors.append(LoadError(shown, getattr(exc, "lineno", 1), f"not valid JSON: {exc}"))
+            continue
+        if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
+            data = data["dashboard"]  # the API's {"dashboard": ..., "meta": ...} envelope
+        if not isinstance(data, dict) or "panels" not in data and "title" not in data:
+            errors.append(LoadError(shown, 1, "not a Grafana dashboard (no title, no panels)"))
+            continue
+        targets.append(LintTarget(str(data.get("uid") or ""), str(data.get("title") or ""), file.parent.name, data, shown))
+    return targets, errors

@@ -1,0 +1,253 @@
+"""The lint checks. Each takes the rendered dashboards and yields Findings.
+
+They read the JSON that dash writes (or a JSON file given on the command
+line), not the Python objects, so that what is checked is what ships.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import attrs
+
+from . import promql
+from .findings import Finding
+
+UID = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
+COLUMNS = 24
+# Panels that show no query results, so need no query (and no unit).
+NO_QUERY_TYPES = frozenset({"row", "text", "dashlist", "news", "alertlist", "annolist", "welcome", "gettingstarted"})
+NO_UNIT_TYPES = NO_QUERY_TYPES | {"logs", "table", "traces", "nodeGraph", "flamegraph"}
+BUILTIN_DATASOURCES = frozenset({"-- Grafana --", "grafana", "-- Mixed --", "-- Dashboard --"})
+_VAR_REF = re.compile(r"^\$\{?(\w+)\}?$")
+
+
+@attrs.frozen
+class LintTarget:
+    """One dashboard to lint: its JSON and where it came from."""
+
+    uid: str
+    title: str
+    folder: str
+    json: dict[str, Any]
+    source: str
+
+
+@attrs.frozen
+class Context:
+    dashboards: Sequence[LintTarget]
+    datasource_uids: frozenset[str] | None  # declared datasources; None when unknown (JSON files)
+
+
+def _panels(d: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Every panel with the row it is nested in (None at top level)."""
+    for panel in d.get("panels") or []:
+        if not isinstance(panel, dict):
+            continue
+        yield panel, None
+        if panel.get("type") == "row":
+            for child in panel.get("panels") or []:
+                if isinstance(child, dict):
+                    yield child, panel
+
+
+def _finding(t: LintTarget, code: str, message: str, panel: dict[str, Any] | None = None) -> Finding:
+    title = None if panel is None else (panel.get("title") or f"(untitled, id {panel.get('id')})")
+    return Finding(code, message, t.uid, title, t.source)
+
+
+def check_uids(ctx: Context) -> Iterator[Finding]:
+    seen: dict[str, LintTarget] = {}
+    titles: dict[tuple[str, str], LintTarget] = {}
+    for t in ctx.dashboards:
+        if not isinstance(t.uid, str) or not UID.match(t.uid):
+            why = "longer than 40 characters" if isinstance(t.uid, str) and len(t.uid) > 40 else "has characters outside [a-zA-Z0-9_-]"
+            if not t.uid:
+                why = "is empty"
+            yield _finding(t, "DASH003", f"uid {t.uid!r} {why}")
+        if t.uid in seen:
+            yield _finding(t, "DASH001", f"uid {t.uid!r} is also used by {seen[t.uid].source}")
+        else:
+            seen[t.uid] = t
+        key = (t.folder, (t.title or "").strip().lower())
+        if key in titles:
+            yield _finding(t, "DASH002", f"title {t.title!r} is also used in folder {t.folder!r} by {titles[key].source}")
+        else:
+            titles[key] = t
+
+
+def check_grid(ctx: Context) -> Iterator[Finding]:
+    for t in ctx.dashboards:
+        groups: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+        for panel, row in _panels(t.json):
+            g = panel.get("gridPos")
+            if not isinstance(g, dict):
+                yield _finding(t, "DASH010", "panel has no gridPos", panel)
+                continue
+            x, y, w, h = (g.get(k) for k in ("x", "y", "w", "h"))
+            if not all(isinstance(v, int) for v in (x, y, w, h)) or x < 0 or y < 0 or w < 1 or h < 1 or x + w > COLUMNS:
+                yield _finding(t, "DASH010", f"gridPos x={x} y={y} w={w} h={h} does not fit the 24-column grid", panel)
+                continue
+            # Panels in a collapsed row are positioned among themselves only.
+            group = id(row) if row is not None and row.get("collapsed") else None
+            groups[group].append(panel)
+        for members in groups.values():
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    if _overlap(a["gridPos"], b["gridPos"]):
+                        yield _finding(t, "DASH011", f"overlaps panel {b.get('title')!r} ({_pos(a)} and {_pos(b)})", a)
+
+
+def _overlap(a: dict[str, int], b: dict[str, int]) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+def _pos(p: dict[str, Any]) -> str:
+    g = p["gridPos"]
+    return f"x={g['x']} y={g['y']} w={g['w']} h={g['h']}"
+
+
+def _variables(d: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        v["name"]: v
+        for v in (d.get("templating") or {}).get("list") or []
+        if isinstance(v, dict) and isinstance(v.get("name"), str)
+    }
+
+
+def _resolve(ref: Any, variables: dict[str, dict[str, Any]], known: frozenset[str] | None) -> str | None:
+    """None when the datasource reference resolves, else why it does not."""
+    if ref is None:
+        return None  # the panel's (or Grafana's default) datasource
+    if isinstance(ref, str):
+        return f"datasource {ref!r} is a bare name; Grafana wants a {{type, uid}} reference"
+    if not isinstance(ref, dict) or not isinstance(ref.get("uid"), str):
+        return f"datasource {ref!r} has no uid"
+    uid = ref["uid"]
+    if uid in BUILTIN_DATASOURCES:
+        return None
+    match = _VAR_REF.match(uid)
+    if match:
+        var = variables.get(match.group(1))
+        if var is None:
+            return f"datasource uid {uid!r} names no variable of this dashboard"
+        if var.get("type") != "datasource":
+            return f"datasource uid {uid!r} names a {var.get('type')!r} variable, not a datasource variable"
+        default = (var.get("current") or {}).get("value")
+        if known is not None and default not in known:
+            return f"datasource variable {match.group(1)!r} defaults to {default!r}, which is no declared datasource"
+        if ref.get("type") and var.get("query") and ref["type"] != var["query"]:
+            return f"datasource of type {ref['type']!r} uses variable {match.group(1)!r} of type {var['query']!r}"
+        return None
+    if known is not None and uid not in known:
+        return f"datasource uid {uid!r} is no declared datasource (declared: {', '.join(sorted(known)) or 'none'})"
+    return None
+
+
+def check_panels(ctx: Context) -> Iterator[Finding]:
+    for t in ctx.dashboards:
+        variables = _variables(t.json)
+        for panel, _row in _panels(t.json):
+            kind = panel.get("type")
+            if kind == "row":
+                if not (panel.get("title") or "").strip():
+                    yield _finding(t, "DASH020", "row has no title", panel)
+                continue
+            if not (panel.get("title") or "").strip():
+                yield _finding(t, "DASH020", f"{kind} panel has no title", panel)
+            targets = [x for x in panel.get("targets") or [] if isinstance(x, dict)]
+            if kind not in NO_QUERY_TYPES and not targets:
+                yield _finding(t, "DASH021", f"{kind} panel has no query", panel)
+            for ref in [panel.get("datasource")] + [x.get("datasource") for x in targets]:
+                problem = _resolve(ref, variables, ctx.datasource_uids)
+                if problem:
+                    yield _finding(t, "DASH022", problem, panel)
+                    break
+            if not (panel.get("description") or "").strip():
+                yield _finding(t, "DASH050", f"{kind} panel has no description", panel)
+            if kind not in NO_UNIT_TYPES:
+                defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+                unit = defaults.get("unit") or ((panel.get("options") or {}).get("yAxis") or {}).get("unit")
+                if not unit:
+                    yield _finding(t, "DASH051", f"{kind} panel has no unit", panel)
+
+
+def _target_type(target: dict[str, Any], panel: dict[str, Any], variables: dict[str, Any]) -> str | None:
+    for ref in (target.get("datasource"), panel.get("datasource")):
+        if isinstance(ref, dict):
+            if ref.get("type"):
+                return ref["type"]
+            match = _VAR_REF.match(ref.get("uid") or "")
+            if match and match.group(1) in variables:
+                return variables[match.group(1)].get("query")
+    return None
+
+
+def check_queries(ctx: Context) -> Iterator[Finding]:
+    for t in ctx.dashboards:
+        variables = _variables(t.json)
+        defined = set(variables) | promql.GLOBALS
+        for name, var in variables.items():
+            query = var.get("query")
+            if var.get("type") == "query" and isinstance(query, str):
+                ds_type = (var.get("datasource") or {}).get("type") if isinstance(var.get("datasource"), dict) else None
+                if ds_type in (None, "prometheus"):
+                    problem = promql.variable_query_error(query)
+                    if problem:
+                        yield _finding(t, "DASH030", f"variable {name!r}: query {query!r}: {problem}")
+                for used in sorted(set(promql.variables(query)) - defined):
+                    yield _finding(t, "DASH031", f"variable {name!r} uses ${used}, which is not defined")
+        for panel, _row in _panels(t.json):
+            texts = [panel.get("title") or "", panel.get("repeat") or ""]
+            for target in panel.get("targets") or []:
+                if not isinstance(target, dict):
+                    continue
+                expr = target.get("expr")
+                texts += [expr or "", target.get("legendFormat") or ""]
+                ds = target.get("datasource") if isinstance(target.get("datasource"), dict) else {}
+                texts.append(ds.get("uid") or "")
+                if isinstance(expr, str) and _target_type(target, panel, variables) in (None, "prometheus"):
+                    if not expr.strip():
+                        yield _finding(t, "DASH030", f"query {target.get('refId')} is empty", panel)
+                        continue
+                    problem = promql.parse_error(expr)
+                    if problem:
+                        yield _finding(t, "DASH030", f"query {target.get('refId')}: {problem}: {expr}", panel)
+            ds = panel.get("datasource") if isinstance(panel.get("datasource"), dict) else {}
+            texts.append(ds.get("uid") or "")
+            repeat = panel.get("repeat")
+            used = set(promql.variables(" ".join(texts))) | ({repeat} if repeat else set())
+            for name in sorted(used - defined):
+                yield _finding(t, "DASH031", f"${name} is used but the dashboard defines no such variable", panel)
+
+
+def check_schema(ctx: Context) -> Iterator[Finding]:
+    from dashboards.sdk import schema
+
+    for t in ctx.dashboards:
+        for error in schema.validate(t.json):
+            code = "DASH040" if error.schema == "dashboard" else "DASH041"
+            panel = {"title": error.panel_title} if error.panel_title else None
+            yield _finding(t, code, f"{error.path}: {error.message} ({error.schema} schema)", panel)
+
+
+def check_links(ctx: Context) -> Iterator[Finding]:
+    uids = {t.uid for t in ctx.dashboards}
+    for t in ctx.dashboards:
+        for link in t.json.get("links") or []:
+            url = link.get("url") or "" if isinstance(link, dict) else ""
+            match = re.match(r"^/d/([^/?#]+)", url)
+            if match and match.group(1) not in uids:
+                yield _finding(t, "DASH052", f"link {link.get('title')!r} points to /d/{match.group(1)}, which dash does not build")
+
+
+CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
+    check_uids,
+    check_grid,
+    check_panels,
+    check_queries,
+    check_links,
+    check_schema,
+)

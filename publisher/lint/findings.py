@@ -1,0 +1,98 @@
+"""Findings: one problem each, with a stable code, where it is, and the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+ERROR = "error"
+WARNING = "warning"
+
+#: code -> (severity, what the check is about, the one-line fix)
+CODES: dict[str, tuple[str, str, str]] = {
+    "DASH000": (ERROR, "module or dashboard failed to load", "fix the error at the given line"),
+    "DASH001": (ERROR, "duplicate dashboard uid", "give each dashboard its own uid"),
+    "DASH002": (ERROR, "duplicate title in a folder", "rename one dashboard or move it to another folder"),
+    "DASH003": (ERROR, "invalid uid", "use 1-40 characters of a-z, A-Z, 0-9, '-' and '_'"),
+    "DASH010": (ERROR, "panel outside the 24-column grid",
+                "keep x >= 0, w >= 1, h >= 1 and x + w <= 24; or drop grid= and let dash place the panel"),
+    "DASH011": (ERROR, "panels overlap", "drop the explicit grid= of one panel so dash places it, or move it"),
+    "DASH020": (ERROR, "panel without a title", "give the panel a title"),
+    "DASH021": (ERROR, "panel without a query", "add at least one query to the panel"),
+    "DASH022": (ERROR, "datasource does not resolve",
+                "refer to a declared Datasource, or to a datasource variable such as ${datasource}"),
+    "DASH030": (ERROR, "PromQL does not parse", "fix the expression (try it in Prometheus' expression browser)"),
+    "DASH031": (ERROR, "undefined variable",
+                "define the variable (label_values(...), custom(...)) or remove it from the query"),
+    "DASH040": (ERROR, "dashboard schema violation", "make the dashboard match Grafana's dashboard schema"),
+    "DASH041": (ERROR, "panel options or query schema violation",
+                "use the option names and values of the panel plugin's schema"),
+    "DASH050": (WARNING, "panel without a description", "add description=... saying what the panel shows"),
+    "DASH051": (WARNING, "panel without a unit", "add unit=... (see dashboards.sdk.units)"),
+    "DASH052": (ERROR, "link to an unknown dashboard", "link to the uid of a dashboard that dash builds"),
+}
+
+
+@attrs.frozen
+class Finding:
+    code: str
+    message: str
+    uid: str | None = None
+    panel: str | None = None
+    source: str | None = None  # file:line, or the JSON file
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def fix(self) -> str:
+        return CODES[self.code][2]
+
+    def line(self) -> str:
+        where = self.uid or "-"
+        if self.panel is not None:
+            where += f" / panel {self.panel!r}"
+        prefix = f"{self.source}: " if self.source else ""
+        return f"{prefix}{self.code} {self.severity} [{where}] {self.message}\n    fix: {self.fix}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "uid": self.uid,
+            "panel": self.panel,
+            "message": self.message,
+            "fix": self.fix,
+            "source": self.source,
+        }
+
+
+@attrs.frozen
+class Report:
+    findings: list[Finding]
+    dashboards: int
+    strict: bool = False
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR or self.strict]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        out = [f.line() for f in self.findings]
+        warnings = len(self.findings) - len([f for f in self.findings if f.severity == ERROR])
+        errors = len(self.findings) - warnings
+        out.append(f"linted {self.dashboards} dashboards: {errors} errors, {warnings} warnings")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dashboards": self.dashboards,
+            "ok": self.ok,
+            "findings": [f.to_json() for f in self.findings],
+        }

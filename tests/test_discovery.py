@@ -1,0 +1,74 @@
+"""Discovery of dashboard modules, and broken modules reported without a traceback."""
+
+from __future__ import annotations
+
+import json
+
+from publisher.discovery import discover
+
+from .conftest import FIXTURES, run_cli
+
+BROKEN = FIXTURES / "broken"
+
+
+def test_broken_modules_are_reported_with_file_line_and_error(tmp_path):
+    proc = run_cli("--dashboards", str(BROKEN), "build", "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    err = proc.stderr
+    assert "syntax_error.py:3: SyntaxError: '(' was never closed" in err
+    assert "raises.py:6: DashboardError: panel 'Requests': unknown unit 'reqs'; did you mean 'reqps'" in err
+    assert "empty.py:1: declares no dashboard" in err
+    assert "angular.py:7: dashboard 'angular': panel 'Old graph' is a 'graph' panel" in err
+    assert "use TimeSeries" in err
+    # The good dashboard is still written.
+    assert json.loads((tmp_path / "out/General/still-good.json").read_text())["uid"] == "still-good"
+
+
+def test_lint_and_list_report_the_same_broken_modules(tmp_path):
+    lint = run_cli("--dashboards", str(BROKEN), "lint", "--output", "json", cwd=tmp_path)
+    assert lint.returncode == 1 and "Traceback" not in lint.stderr
+    findings = json.loads(lint.stdout)["findings"]
+    assert sorted(f["source"].rsplit("/", 1)[-1] for f in findings if f["code"] == "DASH000") == [
+        "angular.py:7", "empty.py:1", "raises.py:6", "syntax_error.py:3",
+    ]
+    listing = run_cli("--dashboards", str(BROKEN), "list", cwd=tmp_path)
+    assert listing.returncode == 1 and "still-good" in listing.stdout and "Traceback" not in listing.stderr
+
+
+def test_a_missing_directory_is_an_error_not_a_crash(dash):
+    result = dash("--dashboards", "nowhere", "build")
+    assert result.exit_code == 1
+    assert "nowhere:0: no such directory" in result.output
+
+
+def test_user_directory_from_the_config_file(dash, tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "boards").mkdir(parents=True)
+    (repo / "boards/_helpers.py").write_text(
+        "from dashboards.sdk import Datasource\nPROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
+    )
+    (repo / "boards/team.py").write_text(
+        "from _helpers import PROM\n"
+        "from dashboards.sdk import Dashboard, stat\n"
+        "team = Dashboard('Team', uid='team', folder='Teams/Payments', datasource=PROM)\n"
+        "team.row('R', stat('Up', 'sum(up)', unit='short', description='Targets up.'))\n"
+    )
+    (repo / "dash.yaml").write_text("dashboards: boards\n")
+    result = dash("--config", str(repo / "dash.yaml"), "build", "--out", "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/Teams/Payments/team.json").exists()  # nested folders become nested directories
+
+
+def test_helpers_modules_and_the_sdk_are_not_dashboard_modules():
+    found = discover()
+    assert {f.module_file.rsplit("/", 1)[-1] for f in found.found} == {"api.py", "business.py", "system.py"}
+    assert found.errors == []
+
+
+def test_a_module_may_declare_several_dashboards(tmp_path):
+    (tmp_path / "many.py").write_text(
+        "from dashboards.sdk import Dashboard\n"
+        "ALL = [Dashboard(f'D{i}', uid=f'd{i}') for i in range(3)]\n"
+    )
+    assert [d.uid for d in discover(tmp_path).dashboards] == ["d0", "d1", "d2"]

@@ -1,0 +1,69 @@
+"""`dash lint`: each code has a fixture that triggers it; exit codes and JSON output."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from publisher.lint import CODES
+
+from .conftest import FIXTURES
+
+LINT = FIXTURES / "lint"
+FIXTURE_FILES = sorted(p for p in LINT.iterdir() if re.match(r"dash\d{3}_", p.name))
+
+
+def _fixture_for(code: str):
+    matches = [p for p in FIXTURE_FILES if p.name.startswith(code.lower() + "_")]
+    assert matches, f"no fixture triggers {code}"
+    return matches[0]
+
+
+def test_every_code_but_load_errors_has_a_fixture():
+    covered = {p.name[:7].upper() for p in FIXTURE_FILES}
+    assert covered == set(CODES) - {"DASH000"}  # DASH000 is covered by the broken-modules tests
+
+
+@pytest.mark.parametrize("code", sorted(set(CODES) - {"DASH000"}))
+def test_each_fixture_triggers_exactly_its_code(dash, code):
+    fixture = _fixture_for(code)
+    args = ["lint", str(fixture)] if fixture.suffix == ".json" else ["--dashboards", str(fixture), "lint"]
+    result = dash(*args, "--output", "json")
+    report = json.loads(result.output)
+    codes = [f["code"] for f in report["findings"]]
+    assert codes == [code], result.output
+    finding = report["findings"][0]
+    assert finding["uid"] and finding["message"] and finding["fix"] == CODES[code][2]
+    assert finding["source"].startswith(str(fixture)) or fixture.name in finding["source"]
+    expected_exit = 1 if CODES[code][0] == "error" else 0
+    assert result.exit_code == expected_exit
+
+
+def test_findings_name_the_dashboard_the_panel_and_the_fix(dash):
+    result = dash("--dashboards", str(_fixture_for("DASH030")), "lint")
+    assert result.exit_code == 1
+    assert "DASH030 error [bad-promql / panel 'Unclosed'] query A: unclosed left parenthesis" in result.output
+    assert "fix: fix the expression" in result.output
+    assert re.search(r"dash030_promql\.py:5: DASH030", result.output)
+
+
+def test_strict_turns_warnings_into_failures(dash):
+    fixture = _fixture_for("DASH050")
+    assert dash("--dashboards", str(fixture), "lint").exit_code == 0
+    assert dash("--dashboards", str(fixture), "lint", "--strict").exit_code == 1
+
+
+def test_the_built_dashboards_lint_clean_as_json_files(dash, tmp_path):
+    assert dash("build", "--out", "out").exit_code == 0
+    result = dash("lint", "out", "--output", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"dashboards": 3, "findings": [], "ok": True}
+
+
+def test_a_file_that_is_not_json_is_reported(dash, tmp_path):
+    (tmp_path / "bad.json").write_text("{not json")
+    result = dash("lint", "bad.json")
+    assert result.exit_code == 1
+    assert "bad.json:1: DASH000 error" in result.output and "not valid JSON" in result.output
