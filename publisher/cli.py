@@ -61,7 +61,26 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Reports an unexpected exception in one line instead of a traceback (DASH_DEBUG=1 shows it)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import os
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("DASH_DEBUG"):
+                raise
+            from .secrets import redact
+
+            _fail(redact(f"internal error: {type(exc).__name__}: {exc} (run with DASH_DEBUG=1 for the traceback, "
+                         "and please report it)"))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="grafana-dash", prog_name="dash")
 @click.option(
     "--config",
@@ -187,6 +206,177 @@ def list_(ctx: Context, output: str) -> None:
         for error in discovery.errors:
             click.secho(f"error: {error}", fg="red", err=True)
     sys.exit(1 if discovery.errors else 0)
+
+
+@main.command()
+@click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@pass_ctx
+def envs(ctx: Context, output: str) -> None:
+    """List the environments of dash.yaml (secrets are shown as references only)."""
+    config = ctx.config
+    rows = [
+        {
+            "name": env.name,
+            "url": env.url,
+            "org_id": env.org_id,
+            "folder": env.folder or "",
+            "auth": env.auth_description(),
+            "tls": ("verify" if env.verify_tls else "NO VERIFY") + (f", CA {env.ca_bundle}" if env.ca_bundle else ""),
+            "concurrency": f"{env.reads} reads, {env.writes} writes",
+            "datasources": ", ".join(sorted(env.datasources)),
+        }
+        for env in config.environments.values()
+    ]
+    if output == "json":
+        _print_json({"config": str(config.path) if config.path else None, "environments": rows})
+        return
+    if not rows:
+        click.echo(f"no environments defined ({config.path or 'no dash.yaml here'})")
+        return
+    keys = list(rows[0])
+    widths = {k: max(len(k), *(len(str(r[k])) for r in rows)) for k in keys}
+    click.echo("  ".join(k.upper().ljust(widths[k]) for k in keys).rstrip())
+    for r in rows:
+        click.echo("  ".join(str(r[k]).ljust(widths[k]) for k in keys).rstrip())
+
+
+def _prepare(ctx: Context, env_name: str, skip_lint: bool):
+    """Config, dashboards, lint and desired state; every problem ends here with a clear error."""
+    from .build import render_all, unique
+    from .config import ConfigError
+    from .desired import desired_state
+
+    env = _or_fail(lambda: ctx.config.environment(env_name))
+    discovery = ctx.discover()
+    rendered, errors = render_all(discovery)
+    rendered = unique(rendered, errors)
+    if errors:
+        for error in errors:
+            click.secho(f"error: {error}", fg="red", err=True)
+        _fail(f"{len(errors)} dashboard module(s) failed; nothing was sent to env {env.name} "
+              "(publishing the rest could make their dashboards look deleted)")
+    if not skip_lint:
+        from .lint import lint_dashboards
+
+        uids = {ds.uid for d in discovery.dashboards for ds in d.datasources()}
+        report = lint_dashboards(rendered, datasource_uids=uids)
+        if not report.ok:
+            for finding in report.errors:
+                click.echo(finding.line(), err=True)
+            _fail(f"dash lint found {len(report.errors)} error(s); fix them, or pass --skip-lint")
+    state = _or_fail(lambda: desired_state(rendered, discovery.dashboards, env))
+    return env, state
+
+
+def _or_fail(fn):
+    from .client import GrafanaError
+    from .config import ConfigError
+
+    try:
+        return fn()
+    except (ConfigError, GrafanaError) as exc:
+        _fail(str(exc))
+
+
+def _connect(env):
+    from .client import Grafana
+
+    return _or_fail(lambda: Grafana(env))
+
+
+def _plan(grafana, state, prune: bool, verbose: bool):
+    from .engine import make_plan
+    from .handlers import PlanOptions
+
+    return _or_fail(lambda: make_plan(grafana, state, PlanOptions(prune=prune, verbose=verbose)))
+
+
+@main.command()
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment of dash.yaml.")
+@click.option("--prune", is_flag=True, help="Also list managed objects that are no longer declared (to delete).")
+@click.option("--verbose", "-v", is_flag=True, help="Add a unified JSON diff of each change.")
+@click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@click.option("--skip-lint", is_flag=True, help="Do not refuse dashboards that fail `dash lint`.")
+@pass_ctx
+def diff(ctx: Context, env_name: str, prune: bool, verbose: bool, output: str, skip_lint: bool) -> None:
+    """Show what `dash publish --env NAME` would change in Grafana.
+
+    Exit status: 0 = no changes, 2 = changes, 1 = error.
+    """
+    from .report import plan_json, plan_lines
+
+    env, state = _prepare(ctx, env_name, skip_lint)
+    with _connect(env) as grafana:
+        plan = _plan(grafana, state, prune, verbose)
+    if output == "json":
+        _print_json(plan_json(plan, env, grafana.target.base_url))
+    else:
+        header = f"dash diff: env {env.name} -> {grafana.target.base_url} (org {env.org_id})"
+        for line in plan_lines(plan, header, verbose):
+            click.echo(line)
+    sys.exit(2 if plan.pending else 0)
+
+
+@main.command()
+@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment of dash.yaml.")
+@click.option("--dry-run", is_flag=True, help="Show the diff and write nothing (exit 0 or 2, as `dash diff`).")
+@click.option("--force", is_flag=True, help="Overwrite dashboards that were changed in Grafana since dash published them.")
+@click.option("--prune", is_flag=True, help="Delete managed objects that are no longer declared.")
+@click.option("--message", "-m", metavar="TEXT", help="Version message [default: names the git commit].")
+@click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@click.option("--skip-lint", is_flag=True, help="Do not refuse dashboards that fail `dash lint`.")
+@pass_ctx
+def publish(ctx: Context, env_name: str, dry_run: bool, force: bool, prune: bool, message: str | None, output: str,
+            skip_lint: bool) -> None:
+    """Make Grafana match the code: folders, then datasources, then dashboards.
+
+    Idempotent: a second publish writes nothing. A dashboard changed in
+    Grafana since dash published it is not overwritten unless --force.
+    Exit status: 0 = done, 1 = an error or a refused or failed object.
+    """
+    from .engine import apply
+    from .gitinfo import default_message
+    from .handlers import ApplyOptions
+    from .report import Progress, outcome_line, plan_json, plan_lines, print_summary, totals
+
+    env, state = _prepare(ctx, env_name, skip_lint)
+    with _connect(env) as grafana:
+        plan = _plan(grafana, state, prune, verbose=False)
+        header = f"dash publish: env {env.name} -> {grafana.target.base_url} (org {env.org_id})"
+        if dry_run:
+            if output == "json":
+                _print_json(plan_json(plan, env, grafana.target.base_url))
+            else:
+                for line in plan_lines(plan, header.replace("publish", "publish --dry-run", 1)):
+                    click.echo(line)
+            sys.exit(2 if plan.pending else 0)
+        options = ApplyOptions(force=force, message=message or default_message(Path.cwd()))
+        text = output == "text"
+        if text:
+            for line in plan_lines(plan, header):
+                click.echo(line)
+        progress = Progress(len(plan.pending), force_plain=not text)
+        try:
+            outcomes = apply(grafana, plan, options, progress if text else (lambda outcome: None))
+        finally:
+            progress.close()
+    counts = totals(outcomes, plan)
+    if output == "json":
+        _print_json({**plan_json(plan, env, grafana.target.base_url),
+                     "results": [o.to_json() for o in outcomes], "totals": counts,
+                     "retries": grafana.retries, "ok": counts["failed"] == 0})
+    else:
+        if outcomes:
+            print_summary(outcomes, plan, progress.tty, click.echo)
+        click.echo(
+            f"Published to {env.name}: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['deleted']} deleted, {counts['unchanged']} unchanged, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped" + (f" ({grafana.retries} retries)" if grafana.retries else "") + "."
+        )
+        for outcome in outcomes:
+            if not outcome.ok and not outcome.skipped:
+                click.secho(outcome_line(outcome), fg="red", err=True)
+    sys.exit(1 if counts["failed"] else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,19 +1,45 @@
 """dash.yaml: where the dashboards live and the environments to publish to.
 
+    dashboards: dashboards            # optional; default: the built-in dashboards
+    environments:
+      prod:
+        url: https://grafana.example.com/grafana    # a sub-path is fine
+        org_id: 1
+        token: {env: GRAFANA_TOKEN_PROD}            # or {file: /run/secrets/grafana-token}
+        verify_tls: true
+        ca_bundle: /etc/ssl/certs/internal-ca.pem   # optional
+        timeout: 10                                 # seconds per request
+        concurrency: {reads: 8, writes: 2}
+        folder: Monitoring                          # dashboards' folders go below it
+        datasources:
+          prometheus: {url: "http://prometheus:9090"}
+
 Errors name the file, the key and the fix. Unknown keys are refused rather
-than ignored, so that a typo cannot silently change what is published.
+than ignored, so a typo cannot silently change what is published. Secrets are
+references only; a token written inline is refused.
 """
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 
+from .secrets import Secret, SecretError, SecretRef
+
 DEFAULT_FILE = "dash.yaml"
-TOP_LEVEL_KEYS = {"dashboards", "environments"}
+TOP_LEVEL_KEYS = ("dashboards", "environments")
+ENV_KEYS = (
+    "url", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
+    "allow_insecure_http", "datasources", "retries",
+)
+DATASOURCE_KEYS = ("url", "name", "type", "access", "is_default", "basic_auth", "json_data", "secure_json_data")
+SECRET_HINT = "{env: VARIABLE_NAME} or {file: /path/to/secret}"
 
 
 class ConfigError(Exception):
@@ -21,10 +47,240 @@ class ConfigError(Exception):
 
 
 @attrs.frozen
+class BasicAuth:
+    user: str
+    password: SecretRef
+
+
+@attrs.frozen
+class DatasourceSettings:
+    """Per-environment settings of one datasource, keyed by its uid in dash.yaml."""
+
+    uid: str
+    url: str
+    name: str | None = None  # default: the Datasource declared in Python
+    type: str | None = None
+    access: str = "proxy"
+    is_default: bool = False
+    basic_auth: BasicAuth | None = None
+    json_data: dict[str, Any] = attrs.field(factory=dict)
+    secure_json_data: dict[str, SecretRef] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Environment:
+    name: str
+    url: str
+    org_id: int = 1
+    token: SecretRef | None = None
+    basic_auth: BasicAuth | None = None
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    timeout: float = 10.0
+    reads: int = 8
+    writes: int = 2
+    retries: int = 5
+    folder: str | None = None
+    allow_insecure_http: bool = False
+    datasources: dict[str, DatasourceSettings] = attrs.field(factory=dict)
+    source: str = DEFAULT_FILE  # the file it came from, for error messages
+    base_dir: Path = Path(".")
+
+    def auth_description(self) -> str:
+        if self.token is not None:
+            return f"token from {self.token.describe()}"
+        if self.basic_auth is not None:
+            return f"basic auth as {self.basic_auth.user}, password from {self.basic_auth.password.describe()}"
+        return "none"
+
+    def credentials(self) -> Secret | tuple[str, Secret] | None:
+        """The resolved token, or (user, password); raises ConfigError when a reference is unset."""
+        try:
+            if self.token is not None:
+                return self.token.resolve(self.base_dir)
+            if self.basic_auth is not None:
+                return (self.basic_auth.user, self.basic_auth.password.resolve(self.base_dir))
+        except SecretError as exc:
+            key = "token" if self.token is not None else "basic_auth.password"
+            raise ConfigError(f"{self.source}: environments.{self.name}.{key}: {exc}") from None
+        return None
+
+    @property
+    def is_loopback(self) -> bool:
+        host = urlsplit(self.url).hostname or ""
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+
+@attrs.frozen
 class Config:
     path: Path | None  # None when no file exists and defaults apply
     dashboards: Path | None = None  # None = the built-in dashboards
-    raw_environments: dict[str, Any] = attrs.field(factory=dict)
+    environments: dict[str, Environment] = attrs.field(factory=dict)
+
+    def environment(self, name: str) -> Environment:
+        if name not in self.environments:
+            where = str(self.path) if self.path else f"./{DEFAULT_FILE} (not found)"
+            known = ", ".join(sorted(self.environments)) or "none"
+            hint = difflib.get_close_matches(name, list(self.environments), n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise ConfigError(f"{where}: no environment {name!r} (known: {known}){suggestion}")
+        return self.environments[name]
+
+
+# --- reading and checking ------------------------------------------------------------
+
+
+class _Reader:
+    """Checks one file's values, naming the key path in every error."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+
+    def fail(self, path: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.file}: {path}: {message}")
+
+    def mapping(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(path, f"must be a mapping, got {_kind(value)}")
+        if allowed is not None:
+            for key in value:
+                if key not in allowed:
+                    close = difflib.get_close_matches(str(key), allowed, n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+                    raise self.fail(f"{path}.{key}" if path else str(key), f"unknown key; {hint}")
+        return value
+
+    def string(self, value: Any, path: str, required: bool = False) -> str | None:
+        if value is None:
+            if required:
+                raise self.fail(path, "is required")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, f"must be a non-empty string, got {_kind(value)}")
+        return value
+
+    def boolean(self, value: Any, path: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(path, f"must be true or false, got {_kind(value)}")
+        return value
+
+    def number(self, value: Any, path: str, default: float, minimum: float, integer: bool = False) -> Any:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
+            kind = "a whole number" if integer else "a number"
+            raise self.fail(path, f"must be {kind}, got {_kind(value)}")
+        if value < minimum:
+            raise self.fail(path, f"must be at least {minimum}, got {value}")
+        return value
+
+    def secret(self, value: Any, path: str) -> SecretRef:
+        if isinstance(value, str):
+            raise self.fail(path, f"a secret written inline is refused (it would live in Git); reference it instead: {SECRET_HINT}")
+        ref = self.mapping(value, path, ("env", "file"))
+        if len(ref) != 1:
+            raise self.fail(path, f"give exactly one of env or file: {SECRET_HINT}")
+        (kind, target), = ref.items()
+        if not isinstance(target, str) or not target:
+            raise self.fail(f"{path}.{kind}", "must be a non-empty string")
+        return SecretRef(env=target) if kind == "env" else SecretRef(file=target)
+
+    def basic_auth(self, value: Any, path: str) -> BasicAuth | None:
+        if value is None:
+            return None
+        data = self.mapping(value, path, ("user", "password"))
+        user = self.string(data.get("user"), f"{path}.user", required=True)
+        if "password" not in data:
+            raise self.fail(f"{path}.password", f"is required: {SECRET_HINT}")
+        return BasicAuth(user, self.secret(data["password"], f"{path}.password"))
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: f"the string {value!r}", bool: f"{value}".lower(),
+            type(None): "nothing"}.get(type(value), f"{value!r}")
+
+
+def _url(reader: _Reader, value: Any, path: str) -> str:
+    url = reader.string(value, path, required=True)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise reader.fail(path, f"must be an http:// or https:// URL such as https://grafana.example.com, got {url!r}")
+    if parts.query or parts.fragment:
+        raise reader.fail(path, "must not carry a query string or fragment")
+    return url.rstrip("/")
+
+
+def _datasources(reader: _Reader, value: Any, path: str) -> dict[str, DatasourceSettings]:
+    out = {}
+    for uid, raw in reader.mapping(value, path).items():
+        where = f"{path}.{uid}"
+        data = reader.mapping(raw, where, DATASOURCE_KEYS)
+        secure = {
+            key: reader.secret(ref, f"{where}.secure_json_data.{key}")
+            for key, ref in reader.mapping(data.get("secure_json_data"), f"{where}.secure_json_data").items()
+        }
+        access = data.get("access", "proxy")
+        if access not in ("proxy", "direct"):
+            raise reader.fail(f"{where}.access", f"must be 'proxy' or 'direct', got {access!r}")
+        out[str(uid)] = DatasourceSettings(
+            uid=str(uid),
+            url=_url(reader, data.get("url"), f"{where}.url"),
+            name=reader.string(data.get("name"), f"{where}.name"),
+            type=reader.string(data.get("type"), f"{where}.type"),
+            access=access,
+            is_default=reader.boolean(data.get("is_default"), f"{where}.is_default", False),
+            basic_auth=reader.basic_auth(data.get("basic_auth"), f"{where}.basic_auth"),
+            json_data=dict(reader.mapping(data.get("json_data"), f"{where}.json_data")),
+            secure_json_data=secure,
+        )
+    return out
+
+
+def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environment:
+    path = f"environments.{name}"
+    data = reader.mapping(raw, path, ENV_KEYS)
+    url = _url(reader, data.get("url"), f"{path}.url")
+    token = reader.secret(data["token"], f"{path}.token") if data.get("token") is not None else None
+    basic = reader.basic_auth(data.get("basic_auth"), f"{path}.basic_auth")
+    if token is not None and basic is not None:
+        raise reader.fail(path, "give either token or basic_auth, not both")
+    concurrency = reader.mapping(data.get("concurrency"), f"{path}.concurrency", ("reads", "writes"))
+    ca_bundle = reader.string(data.get("ca_bundle"), f"{path}.ca_bundle")
+    if ca_bundle is not None:
+        bundle = (base / ca_bundle).expanduser()
+        if not bundle.is_file():
+            raise reader.fail(f"{path}.ca_bundle", f"no such file: {bundle}")
+        ca_bundle = str(bundle)
+    folder = reader.string(data.get("folder"), f"{path}.folder")
+    if folder is not None and "/" in folder:
+        raise reader.fail(f"{path}.folder", "must be a single folder title (dashboards' own folders go below it)")
+    return Environment(
+        name=name,
+        url=url,
+        org_id=reader.number(data.get("org_id"), f"{path}.org_id", 1, 1, integer=True),
+        token=token,
+        basic_auth=basic,
+        verify_tls=reader.boolean(data.get("verify_tls"), f"{path}.verify_tls", True),
+        ca_bundle=ca_bundle,
+        timeout=float(reader.number(data.get("timeout"), f"{path}.timeout", 10.0, 0.1)),
+        reads=reader.number(concurrency.get("reads"), f"{path}.concurrency.reads", 8, 1, integer=True),
+        writes=reader.number(concurrency.get("writes"), f"{path}.concurrency.writes", 2, 1, integer=True),
+        retries=reader.number(data.get("retries"), f"{path}.retries", 5, 0, integer=True),
+        folder=folder,
+        allow_insecure_http=reader.boolean(data.get("allow_insecure_http"), f"{path}.allow_insecure_http", False),
+        datasources=_datasources(reader, data.get("datasources"), f"{path}.datasources"),
+        source=str(reader.file),
+        base_dir=base,
+    )
 
 
 def _read_yaml(path: Path) -> Any:
@@ -49,25 +305,17 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         if explicit:
             raise ConfigError(f"{file}: no such configuration file (from --config or DASH_CONFIG)")
         return Config(path=None)
+    reader = _Reader(file)
     data = _read_yaml(file)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{file}: the top level must be a mapping with keys such as 'environments'")
-    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{file}: unknown key {unknown[0]!r}; the top level may hold {', '.join(sorted(TOP_LEVEL_KEYS))}"
-        )
-    dashboards = data.get("dashboards")
-    if dashboards is not None and not isinstance(dashboards, str):
-        raise ConfigError(f"{file}: 'dashboards' must be a directory path, relative to {file.name}")
-    envs = data.get("environments") or {}
-    if not isinstance(envs, dict):
-        raise ConfigError(f"{file}: 'environments' must be a mapping of environment names to settings")
+    reader.mapping(data, "", TOP_LEVEL_KEYS)
     base = file.resolve().parent
-    return Config(
-        path=file,
-        dashboards=(base / dashboards) if dashboards else None,
-        raw_environments=envs,
-    )
+    dashboards = reader.string(data.get("dashboards"), "dashboards")
+    envs = {
+        str(name): _environment(reader, str(name), raw, base)
+        for name, raw in reader.mapping(data.get("environments"), "environments").items()
+    }
+    return Config(path=file, dashboards=(base / dashboards) if dashboards else None, environments=envs)

@@ -43,3 +43,55 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
         text=True,
         timeout=120,
     )
+
+
+# --- the Grafana emulator -------------------------------------------------------------
+
+TOKEN = "glsa_test_admin_token"
+
+
+@pytest.fixture
+def grafana():
+    """A started emulator whose every exchange is checked against Grafana's OpenAPI at teardown."""
+    from .grafana_emulator import Emulator
+    from .grafana_emulator.openapi import check
+
+    emulator = Emulator().start()
+    emulator.record = True
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+    problems = [f"{x.method} {x.template} -> {x.status}: {p}"
+                for x in emulator.exchanges for p in check(x.method, x.template, x.request, x.status, x.response)]
+    assert problems == [], "the emulator drifted from Grafana's OpenAPI:\n" + "\n".join(problems[:20])
+
+
+def write_config(path: Path, url: str, extra: str = "", env_name: str = "test", **settings: str) -> Path:
+    """A dash.yaml with one environment pointing at `url`."""
+    lines = [
+        "environments:",
+        f"  {env_name}:",
+        f"    url: {url}",
+        "    token: {env: DASH_TEST_TOKEN}",
+        "    folder: Monitoring",
+        "    retries: 8",
+        "    datasources:",
+        '      prometheus: {url: "http://prometheus:9090"}',
+        '      loki: {url: "http://loki:3100"}',
+    ]
+    lines += [f"    {key}: {value}" for key, value in settings.items()]
+    text = "\n".join(lines) + "\n" + extra
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def env_dash(dash, tmp_path, grafana, monkeypatch):
+    """`dash` with a dash.yaml whose env `test` points at the emulator."""
+    monkeypatch.setenv("DASH_TEST_TOKEN", TOKEN)
+    from publisher.client import Backoff
+
+    monkeypatch.setattr("publisher.client.Backoff", lambda: Backoff(base=0.01, cap=0.05))  # fast retries
+    write_config(tmp_path / "dash.yaml", grafana.url)
+    return dash

@@ -1,0 +1,11 @@
+"""One handler per kind of Grafana resource, in the order they are applied."""
+
+from .base import ApplyOptions, Handler, KindPlan, PlanOptions
+from .dashboards import DashboardHandler
+from .datasources import DatasourceHandler
+from .folders import FolderHandler
+
+# Creates and updates go in this order (a dashboard needs its folder); deletes in reverse.
+HANDLERS: tuple[Handler, ...] = (FolderHandler(), DatasourceHandler(), DashboardHandler())
+
+__all__ = ["HANDLERS", "ApplyOptions", "Handler", "KindPlan", "PlanOptions"]

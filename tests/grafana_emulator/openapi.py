@@ -1,0 +1,93 @@
+"""Check the emulator's requests and answers against Grafana's own OpenAPI (Swagger 2.0) subset.
+
+Answers are checked strictly: an object may only carry the properties the spec
+declares, so that the emulator cannot invent fields Grafana does not send. The
+spec's known errors (shared/grafana/README.md, "Known gaps") are applied
+first: the dashboard save answer's `slug` (the spec calls it `title`), the
+`{continueToken, versions}` envelope of the versions list, and errutil-shaped
+error bodies (`messageId`, `statusCode`, `extra`, `traceID`).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+# A byte-for-byte copy of shared/grafana/openapi/api-merged.subset.json (a test checks
+# that it still matches), so that CI validates even without shared/ beside the clone.
+SPEC_CANDIDATES = [Path(__file__).resolve().parent / "spec/api-merged.subset.json"]
+ERRUTIL_KEYS = {"messageId", "statusCode", "extra", "traceID"}
+
+
+def spec_path() -> Path | None:
+    return next((p for p in SPEC_CANDIDATES if p.is_file()), None)
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    path = spec_path()
+    if path is None:
+        raise FileNotFoundError("tests/grafana_emulator/spec/api-merged.subset.json is missing")
+    return json.loads(path.read_text())
+
+
+def _strict(schema: Any) -> Any:
+    """Close every object schema that lists its properties (responses only)."""
+    if isinstance(schema, dict):
+        out = {k: _strict(v) for k, v in schema.items()}
+        if "properties" in schema and "additionalProperties" not in schema:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_strict(v) for v in schema]
+    return schema
+
+
+def _response_schema(operation: dict[str, Any], status: int) -> dict[str, Any] | None:
+    answer = operation["responses"].get(str(status))
+    if answer is None:
+        return None
+    if "$ref" in answer:
+        answer = _spec()["responses"][answer["$ref"].rsplit("/", 1)[1]]
+    return answer.get("schema")
+
+
+def check(method: str, template: str, request: Any, status: int, response: Any) -> list[str]:
+    """Problems with one exchange; an empty list when it matches the spec."""
+    spec = _spec()
+    operation = spec["paths"].get(template, {}).get(method.lower())
+    if operation is None:
+        return [] if template == "/frontend/settings" else [f"{method} {template} is not in the spec"]
+    problems = []
+    body_param = next((p for p in operation.get("parameters", []) if p.get("in") == "body"), None)
+    if body_param is not None and request is not None and 200 <= status < 300:
+        problems += _validate(body_param["schema"], request, strict=False, what="request")
+    if str(status) not in operation["responses"]:
+        return problems + [f"{method} {template} answered {status}, which the spec does not list"]
+    schema = _response_schema(operation, status)
+    if schema is None:
+        return problems
+    body = copy.deepcopy(response)
+    if operation.get("operationId") in ("postDashboard", "restoreDashboardVersionByUID") and status == 200:
+        body["title"] = body.pop("slug")  # erratum: the spec's `title` is the real `slug`
+    if operation.get("operationId") == "getDashboardVersionsByUID" and status == 200:
+        if set(body) != {"continueToken", "versions"}:
+            return problems + ["versions answer must be the {continueToken, versions} envelope (Grafana >= 11.6)"]
+        body = body["versions"]  # erratum: the spec still declares a bare array
+    if status >= 400 and isinstance(body, dict) and ERRUTIL_KEYS <= set(body):
+        body = {k: v for k, v in body.items() if k not in ERRUTIL_KEYS}  # erratum: errutil error bodies
+    return problems + _validate(schema, body, strict=True, what=f"{status} answer")
+
+
+def _validate(schema: dict[str, Any], instance: Any, strict: bool, what: str) -> list[str]:
+    from jsonschema import Draft4Validator
+
+    spec = _spec()
+    definitions = _strict(spec["definitions"]) if strict else spec["definitions"]
+    root = _strict(schema) if strict else schema
+    validator = Draft4Validator({**root, "definitions": definitions})
+    return [f"{what}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+            for e in validator.iter_errors(instance)]
