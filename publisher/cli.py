@@ -157,7 +157,7 @@ def lint(ctx: Context, files: tuple[str, ...], output: str, strict: bool) -> Non
 
         discovery = ctx.discover()
         dashboards, errors = render_all(discovery)
-        datasource_uids = {ds.uid for d in discovery.dashboards for ds in _datasources(d)}
+        datasource_uids = set(discovery.datasources())
     report = lint_dashboards(dashboards, load_errors=errors, datasource_uids=datasource_uids, strict=strict)
     if output == "json":
         _print_json(report.to_json())
@@ -243,7 +243,6 @@ def envs(ctx: Context, output: str) -> None:
 def _prepare(ctx: Context, env_name: str, skip_lint: bool):
     """Config, dashboards, lint and desired state; every problem ends here with a clear error."""
     from .build import render_all, unique
-    from .config import ConfigError
     from .desired import desired_state
 
     env = _or_fail(lambda: ctx.config.environment(env_name))
@@ -258,13 +257,13 @@ def _prepare(ctx: Context, env_name: str, skip_lint: bool):
     if not skip_lint:
         from .lint import lint_dashboards
 
-        uids = {ds.uid for d in discovery.dashboards for ds in d.datasources()}
-        report = lint_dashboards(rendered, datasource_uids=uids)
+        report = lint_dashboards(rendered, datasource_uids=set(discovery.datasources()))
         if not report.ok:
             for finding in report.errors:
                 click.echo(finding.line(), err=True)
             _fail(f"dash lint found {len(report.errors)} error(s); fix them, or pass --skip-lint")
-    state = _or_fail(lambda: desired_state(rendered, discovery.dashboards, env))
+    used = {ds.uid for d in discovery.dashboards for ds in _datasources(d)}
+    state = _or_fail(lambda: desired_state(rendered, discovery.datasources(), env, used))
     return env, state
 
 

@@ -122,13 +122,10 @@ def _datasource(env: Environment, settings: Any, declared: Any) -> DesiredDataso
     return DesiredDatasource(settings.uid, name, kind, body, secrets)
 
 
-def desired_state(rendered: list[Any], dashboards: list[Any], env: Environment) -> DesiredState:
-    """`rendered` are build.Rendered items; `dashboards` the SDK Dashboards (for their datasources)."""
+def desired_state(rendered: list[Any], declared: dict[str, Any], env: Environment,
+                  used: Iterable[str] = ()) -> DesiredState:
+    """`rendered`: build.Rendered items; `declared`: Datasource by uid; `used`: uids the dashboards use."""
     folders, where = _folders((r.folder for r in rendered), env.folder)
-    declared = {}
-    for dashboard in dashboards:
-        for ds in dashboard.datasources():
-            declared.setdefault(ds.uid, ds)
     datasources = [_datasource(env, s, declared.get(uid)) for uid, s in sorted(env.datasources.items())]
     desired_dashboards = []
     for item in rendered:
@@ -141,5 +138,5 @@ def desired_state(rendered: list[Any], dashboards: list[Any], env: Environment) 
         desired_dashboards.append(DesiredDashboard(
             item.uid, item.title, folder.uid if folder else "", folder.path if folder else ROOT_FOLDER, data,
             item.source))
-    external = sorted(set(declared) - set(env.datasources))
+    external = sorted(set(used) - set(env.datasources))
     return DesiredState(folders, datasources, desired_dashboards, external)

@@ -48,10 +48,27 @@ class Discovery:
     root: Path
     found: list[Found] = attrs.field(factory=list)
     errors: list[LoadError] = attrs.field(factory=list)
+    module_datasources: list[Any] = attrs.field(factory=list)  # Datasource objects at module level
 
     @property
     def dashboards(self) -> list[Any]:
         return [f.dashboard for f in self.found]
+
+    def datasources(self) -> dict[str, Any]:
+        """Every declared datasource by uid: those the dashboards use and those at module level."""
+        from dashboards.sdk import DashboardError
+
+        out: dict[str, Any] = {}
+        for dashboard in self.dashboards:
+            try:
+                used = dashboard.datasources()
+            except DashboardError:
+                continue  # reported when the dashboard is rendered
+            for ds in used:
+                out.setdefault(ds.uid, ds)
+        for ds in self.module_datasources:
+            out.setdefault(ds.uid, ds)
+        return out
 
 
 def builtin_dir() -> Path:
@@ -106,6 +123,12 @@ def _import(path: Path, root: Path, builtin: bool):
     return module
 
 
+def _datasources_in(module) -> list[Any]:
+    from dashboards.sdk import Datasource
+
+    return [value for value in vars(module).values() if isinstance(value, Datasource)]
+
+
 def _dashboards_in(module) -> list[Any]:
     from dashboards.sdk import Dashboard
 
@@ -156,4 +179,22 @@ def discover(root: Path | None = None) -> Discovery:
             if id(dashboard) not in seen:
                 seen.add(id(dashboard))
                 result.found.append(Found(dashboard, shown))
+    # Datasources declared at module level, in dashboard modules or in the helpers they import.
+    seen_ds: set[int] = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and _below(Path(file), root) and "/sdk/" not in Path(file).as_posix():
+            for ds in _datasources_in(module):
+                if id(ds) not in seen_ds:
+                    seen_ds.add(id(ds))
+                    result.module_datasources.append(ds)
     return result
+
+
+def _below(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return True
+
