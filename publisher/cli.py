@@ -336,7 +336,7 @@ def publish(ctx: Context, env_name: str, dry_run: bool, force: bool, prune: bool
     from .engine import apply
     from .gitinfo import default_message
     from .handlers import ApplyOptions
-    from .report import Progress, outcome_line, plan_json, plan_lines, print_summary, totals
+    from .report import Progress, plan_json, plan_lines, print_summary, totals
 
     env, state = _prepare(ctx, env_name, skip_lint)
     with _connect(env) as grafana:
@@ -352,7 +352,7 @@ def publish(ctx: Context, env_name: str, dry_run: bool, force: bool, prune: bool
         options = ApplyOptions(force=force, message=message or default_message(Path.cwd()))
         text = output == "text"
         if text:
-            for line in plan_lines(plan, header):
+            for line in plan_lines(plan, header, force=force):
                 click.echo(line)
         progress = Progress(len(plan.pending), force_plain=not text)
         try:
@@ -372,9 +372,6 @@ def publish(ctx: Context, env_name: str, dry_run: bool, force: bool, prune: bool
             f"{counts['deleted']} deleted, {counts['unchanged']} unchanged, {counts['failed']} failed, "
             f"{counts['skipped']} skipped" + (f" ({grafana.retries} retries)" if grafana.retries else "") + "."
         )
-        for outcome in outcomes:
-            if not outcome.ok and not outcome.skipped:
-                click.secho(outcome_line(outcome), fg="red", err=True)
     sys.exit(1 if counts["failed"] else 0)
 
 

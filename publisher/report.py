@@ -11,7 +11,7 @@ from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Outcome
 SIGNS = {CREATE: "+", UPDATE: "~", DELETE: "-", UNCHANGED: "="}
 
 
-def plan_lines(plan: Plan, header: str, verbose: bool = False) -> list[str]:
+def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = False) -> list[str]:
     lines = [header]
     if not plan.changes:
         lines.append("  (nothing declared)")
@@ -23,7 +23,8 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False) -> list[str]:
         for note in change.notes:
             lines.append(f"        note: {note}")
         if change.drift is not None:
-            lines.append(f"        ! {change.drift.describe()}; publish refuses to overwrite it without --force")
+            consequence = "--force overwrites it" if force else "publish refuses to overwrite it without --force"
+            lines.append(f"        ! {change.drift.describe()}; {consequence}")
         if verbose and change.unified_diff:
             lines.extend("        " + line for line in change.unified_diff.splitlines())
     for note in plan.notes:
@@ -123,4 +124,4 @@ def print_summary(outcomes: list[Outcome], plan: Plan, tty: bool, echo: Callable
         widths = [max(len(r[i]) for r in rows + [("kind", "uid", "action", "result", "")]) for i in range(4)]
         echo("  ".join(h.upper().ljust(w) for h, w in zip(("kind", "uid", "action", "result"), widths)) + "  MESSAGE")
         for row in rows:
-            echo("  ".join(v.ljust(w) for v, w in zip(row[:4], widths)) + ("  " + row[4] if row[4] else ""))
+            echo(("  ".join(v.ljust(w) for v, w in zip(row[:4], widths)) + "  " + row[4]).rstrip())

@@ -231,3 +231,18 @@ def test_a_rotated_secret_is_sent_on_publish(env_dash, grafana, tmp_path, monkey
     assert env_dash("publish", "--env", "test").exit_code == 0
     assert grafana.grafana.org(1).datasources["loki"].secure["basicAuthPassword"] == "second-password"
     assert env_dash("diff", "--env", "test").exit_code == 0
+
+
+def test_request_counts_of_a_cold_and_a_no_op_publish(env_dash, grafana):
+    grafana.reset_counts()
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    assert dict(grafana.counts) == {
+        ("GET", "/search"): 2, ("GET", "/folders/{folder_uid}"): 3, ("GET", "/datasources/uid/{uid}"): 2,
+        ("POST", "/folders"): 3, ("POST", "/datasources"): 2, ("POST", "/dashboards/db"): 3,
+    }
+    grafana.reset_counts()
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    assert dict(grafana.counts) == {
+        ("GET", "/search"): 2, ("GET", "/folders/{folder_uid}"): 3, ("GET", "/datasources/uid/{uid}"): 2,
+        ("GET", "/dashboards/uid/{uid}"): 3,
+    }
