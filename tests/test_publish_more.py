@@ -166,3 +166,32 @@ def test_datasource_settings_change_is_an_update_and_a_no_op_otherwise(env_dash,
     assert env_dash("publish", "--env", "test").exit_code == 0
     assert grafana.grafana.org(1).datasources["prometheus"].body["url"] == "http://prometheus-2:9090"
     assert env_dash("diff", "--env", "test").exit_code == 0
+
+
+def test_an_edit_between_plan_and_save_gets_412_and_is_not_overwritten(env_dash, grafana, tmp_path):
+    """The save sends the version dash read, with overwrite: false."""
+    from publisher.build import render_all
+    from publisher.client import Grafana
+    from publisher.config import load_config
+    from publisher.desired import desired_state
+    from publisher.discovery import discover
+    from publisher.engine import apply, make_plan
+    from publisher.handlers import ApplyOptions, PlanOptions
+
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    bump = lambda d: d.update(description="dash will change this")  # noqa: E731
+    env = load_config(tmp_path / "dash.yaml").environment("test")
+    discovery = discover()
+    rendered, _ = render_all(discovery)
+    for item in rendered:
+        if item.uid == "system":
+            item.json["description"] = "a new description from the code"
+    state = desired_state(rendered, discovery.datasources(), env, ["prometheus", "loki"])
+    with Grafana(env) as client:
+        plan = make_plan(client, state, PlanOptions())
+        assert [c.uid for c in plan.pending] == ["system"]
+        grafana.edit_dashboard("system", bump, user="carol")  # lands after the plan read version 1
+        (outcome,) = apply(client, plan, ApplyOptions())
+    assert not outcome.ok
+    assert "was changed in Grafana while dash was publishing it (HTTP 412 version-mismatch)" in outcome.message
+    assert grafana.dashboard("system")["description"] == "dash will change this"
