@@ -108,6 +108,7 @@ class BuildResult:
     removed: list[str]
     errors: list[LoadError]
     seconds: float
+    other_files: list[tuple[str, bool]] = attrs.field(factory=list)  # (path, changed): alerting and the like
 
     @property
     def ok(self) -> bool:
@@ -117,6 +118,7 @@ class BuildResult:
         return {
             "out": str(self.out),
             "dashboards": [w.to_json() for w in self.written],
+            "files": [{"path": p, "changed": c} for p, c in self.other_files],
             "removed": self.removed,
             "errors": [e.to_json() for e in self.errors],
             "seconds": round(self.seconds, 3),
@@ -147,22 +149,51 @@ def _remove_stale(out: Path, stale: Iterable[str]) -> list[str]:
     return removed
 
 
-def write(rendered: list[Rendered], errors: list[LoadError], out: Path, started: float) -> BuildResult:
+def write(rendered: list[Rendered], errors: list[LoadError], out: Path, started: float,
+          other: dict[str, bytes] | None = None) -> BuildResult:
+    """Write the dashboards and `other` files (relative path -> bytes); remove what the last build wrote and
+    this one did not."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for item in sorted(rendered, key=lambda r: (r.folder, r.uid)):
         changed = write_atomic(out / item.relpath, dumps(item.json))
         written.append(Written(item.uid, item.title, item.folder, str(item.relpath), item.panel_count, changed))
-    files = {w.path for w in written}
+    others = [(rel, write_atomic(out / rel, data)) for rel, data in sorted((other or {}).items())]
+    files = {w.path for w in written} | {rel for rel, _ in others}
     previous = _previous(out)
-    # A dashboard that failed this time keeps its last good file rather than vanishing.
+    # After a failure, what failed keeps its last good files rather than vanishing.
     failed_files = previous - files if errors else set()
     removed = _remove_stale(out, previous - files - failed_files)
     write_atomic(out / MANIFEST, dumps({"files": sorted(files | failed_files)}))
-    return BuildResult(out, written, removed, errors, time.perf_counter() - started)
+    return BuildResult(out, written, removed, errors, time.perf_counter() - started, others)
 
 
-def build(discovery: Discovery, out: Path) -> BuildResult:
+def alerting_files(loaded: Any, rendered: list[Rendered], env: Any | None, errors: list[LoadError]) -> dict[str, bytes]:
+    """The Prometheus and Alertmanager files, or none (with an error) when they cannot be made."""
+    if loaded is None:
+        return {}
+    if loaded.error is not None:
+        errors.append(loaded.error)
+        return {}
+    if loaded.alerting is None:
+        return {}
+    from alerts.build import render_files
+    from alerts.model import AlertsError
+    from alerts.render import Panels
+
+    try:
+        panels = Panels.from_dashboards(rendered, env.url if env is not None else "")
+        files = render_files(loaded.alerting, panels, env, loaded.source)
+    except AlertsError as exc:
+        errors.append(LoadError(loaded.source, 0, str(exc)))
+        return {}
+    return {rel: text.encode() for rel, text in files.files.items()}
+
+
+def build(discovery: Discovery, out: Path, alerting: Any = None, env: Any = None) -> BuildResult:
+    """Dashboards, and the alerting files when `alerting` (an alerts.loader.Loaded) has any."""
     started = time.perf_counter()
     rendered, errors = render_all(discovery)
-    return write(unique(rendered, errors), errors, out, started)
+    rendered = unique(rendered, errors)
+    other = alerting_files(alerting, rendered, env, errors)
+    return write(rendered, errors, out, started, other)

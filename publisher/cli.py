@@ -57,6 +57,15 @@ class Context:
 
         return discover(self.dashboards_dir())
 
+    def alerting(self):
+        """The alerting definition: dash.yaml's `alerts:`, else the guide's with the guide's dashboards."""
+        from alerts.loader import load_alerting
+
+        return load_alerting(self.config.alerts, builtin=self.dashboards_dir() is None)
+
+    def environment(self, name: str | None):
+        return None if name is None else _or_fail(lambda: self.config.environment(name))
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -108,14 +117,17 @@ def main(ctx: click.Context, config_path: str | None, dashboards_dir: str | None
 
 @main.command()
 @click.option("--out", "out_dir", default="out", show_default=True, metavar="DIR", help="Output directory.")
+@click.option("--env", "env_name", metavar="NAME",
+              help="Environment whose scrape targets, Alertmanagers and Grafana URL the alerting files use.")
 @click.option("--output", type=OUTPUTS, default="text", show_default=True, help="Summary format.")
 @pass_ctx
-def build(ctx: Context, out_dir: str, output: str) -> None:
-    """Render every dashboard to OUT/<folder>/<uid>.json."""
+def build(ctx: Context, out_dir: str, env_name: str | None, output: str) -> None:
+    """Render every dashboard to OUT/<folder>/<uid>.json, and the alerting to OUT/prometheus and OUT/alertmanager."""
     started = time.perf_counter()
     from .build import build as run_build
 
-    result = run_build(ctx.discover(), Path(out_dir))
+    env = ctx.environment(env_name)
+    result = run_build(ctx.discover(), Path(out_dir), ctx.alerting(), env)
     seconds = time.perf_counter() - started
     if output == "json":
         _print_json({**result.to_json(), "seconds": round(seconds, 3)})
@@ -123,14 +135,17 @@ def build(ctx: Context, out_dir: str, output: str) -> None:
         for item in result.written:
             state = "wrote    " if item.changed else "unchanged"
             click.echo(f"  {state} {Path(out_dir) / item.path}  ({item.panels} panels)")
+        for path, changed in result.other_files:
+            click.echo(f"  {'wrote    ' if changed else 'unchanged'} {Path(out_dir) / path}")
         for path in result.removed:
             click.echo(f"  removed   {Path(out_dir) / path}  (no longer declared)")
         for error in result.errors:
             click.secho(f"error: {error}", fg="red", err=True)
         changed = sum(1 for w in result.written if w.changed)
+        changed += sum(1 for _, c in result.other_files if c)
         click.echo(
-            f"built {len(result.written)} dashboards into {out_dir}/ ({changed} changed, "
-            f"{len(result.errors)} errors) in {seconds:.2f}s"
+            f"built {len(result.written)} dashboards and {len(result.other_files)} alerting files into {out_dir}/ "
+            f"({changed} changed, {len(result.errors)} errors) in {seconds:.2f}s"
         )
     sys.exit(0 if result.ok else 1)
 
@@ -150,6 +165,7 @@ def lint(ctx: Context, files: tuple[str, ...], output: str, strict: bool) -> Non
     from .lint import lint_dashboards, load_json_dashboards
 
     datasource_uids = None
+    alerting = None
     if files:
         dashboards, errors = load_json_dashboards([Path(f) for f in files])
     else:
@@ -158,7 +174,12 @@ def lint(ctx: Context, files: tuple[str, ...], output: str, strict: bool) -> Non
         discovery = ctx.discover()
         dashboards, errors = render_all(discovery)
         datasource_uids = set(discovery.datasources())
-    report = lint_dashboards(dashboards, load_errors=errors, datasource_uids=datasource_uids, strict=strict)
+        alerting = ctx.alerting()
+        if alerting.error is not None:
+            errors.append(alerting.error)
+    report = lint_dashboards(dashboards, load_errors=errors, datasource_uids=datasource_uids, strict=strict,
+                             alerting=alerting.alerting if alerting else None,
+                             alerting_source=alerting.source if alerting else None)
     if output == "json":
         _print_json(report.to_json())
     else:
@@ -238,6 +259,46 @@ def envs(ctx: Context, output: str) -> None:
     click.echo("  ".join(k.upper().ljust(widths[k]) for k in keys).rstrip())
     for r in rows:
         click.echo("  ".join(str(r[k]).ljust(widths[k]) for k in keys).rstrip())
+
+
+@main.command()
+@click.option("--out", "out_dir", default="out", show_default=True, metavar="DIR", help="Where to build.")
+@click.option("--env", "env_name", metavar="NAME", help="Environment to build the alerting files for.")
+@click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@pass_ctx
+def check(ctx: Context, out_dir: str, env_name: str | None, output: str) -> None:
+    """Build, then check the Prometheus and Alertmanager files with the real promtool and amtool.
+
+    Runs promtool check config, check rules and test rules (the alert test cases
+    declared in Python), amtool check-config, and amtool config routes test for
+    every routing case. Exits 1 when a check fails or a tool is missing.
+    """
+    from alerts.check import missing_tools, run_checks
+
+    from .build import build as run_build
+
+    env = ctx.environment(env_name)
+    result = run_build(ctx.discover(), Path(out_dir), ctx.alerting(), env)
+    for error in result.errors:
+        click.secho(f"error: {error}", fg="red", err=True)
+    if not result.other_files:
+        _fail("there is no alerting to check (set `alerts:` in dash.yaml to a file that defines ALERTING)")
+    missing = missing_tools()
+    if missing:
+        for line in missing:
+            click.secho(f"error: {line}", fg="red", err=True)
+        _fail("cannot check the alerting files without these tools")
+    checks = run_checks(Path(out_dir))
+    failed = [c for c in checks if not c.ok]
+    if output == "json":
+        _print_json({"checks": [c.to_json() for c in checks], "ok": not failed and result.ok})
+    else:
+        for item in checks:
+            click.echo(f"{'ok    ' if item.ok else 'FAILED'}  {item.name}")
+            if not item.ok:
+                click.echo("\n".join("        " + line for line in item.output.splitlines()))
+        click.echo(f"{len(checks) - len(failed)} of {len(checks)} checks passed.")
+    sys.exit(1 if failed or not result.ok else 0)
 
 
 def _prepare(ctx: Context, env_name: str, skip_lint: bool):

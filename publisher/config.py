@@ -33,11 +33,12 @@ import attrs
 from .secrets import Secret, SecretError, SecretRef
 
 DEFAULT_FILE = "dash.yaml"
-TOP_LEVEL_KEYS = ("dashboards", "environments")
+TOP_LEVEL_KEYS = ("dashboards", "alerts", "environments")
 ENV_KEYS = (
     "url", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
-    "allow_insecure_http", "datasources", "retries",
+    "allow_insecure_http", "datasources", "retries", "alerting",
 )
+ALERTING_KEYS = ("targets", "alertmanagers", "blackbox_exporter", "secrets_dir")
 DATASOURCE_KEYS = ("url", "name", "type", "access", "is_default", "basic_auth", "json_data", "secure_json_data")
 SECRET_HINT = "{env: VARIABLE_NAME} or {file: /path/to/secret}"
 
@@ -68,6 +69,16 @@ class DatasourceSettings:
 
 
 @attrs.frozen
+class AlertingSettings:
+    """Per-environment inputs of prometheus.yml and alertmanager.yml."""
+
+    targets: dict[str, tuple[str, ...]] = attrs.field(factory=dict)  # scrape job -> targets
+    alertmanagers: tuple[str, ...] | None = None
+    blackbox_exporter: str | None = None
+    secrets_dir: str | None = None  # absolute: Alertmanager reads *_file relative to its cwd
+
+
+@attrs.frozen
 class Environment:
     name: str
     url: str
@@ -83,6 +94,7 @@ class Environment:
     folder: str | None = None
     allow_insecure_http: bool = False
     datasources: dict[str, DatasourceSettings] = attrs.field(factory=dict)
+    alerting: AlertingSettings | None = None
     source: str = DEFAULT_FILE  # the file it came from, for error messages
     base_dir: Path = Path(".")
 
@@ -121,6 +133,7 @@ class Config:
     path: Path | None  # None when no file exists and defaults apply
     dashboards: Path | None = None  # None = the built-in dashboards
     environments: dict[str, Environment] = attrs.field(factory=dict)
+    alerts: Path | None = None  # a Python file defining ALERTING; None = built-in (with built-in dashboards)
 
     def environment(self, name: str) -> Environment:
         if name not in self.environments:
@@ -245,6 +258,31 @@ def _datasources(reader: _Reader, value: Any, path: str) -> dict[str, Datasource
     return out
 
 
+def _strings(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise reader.fail(path, f"must be a list of strings, got {_kind(value)}")
+    return tuple(value)
+
+
+def _alerting(reader: _Reader, value: Any, path: str) -> AlertingSettings | None:
+    if value is None:
+        return None
+    data = reader.mapping(value, path, ALERTING_KEYS)
+    targets = {str(job): _strings(reader, items, f"{path}.targets.{job}")
+               for job, items in reader.mapping(data.get("targets"), f"{path}.targets").items()}
+    managers = data.get("alertmanagers")
+    secrets_dir = reader.string(data.get("secrets_dir"), f"{path}.secrets_dir")
+    if secrets_dir is not None and not secrets_dir.startswith("/"):
+        raise reader.fail(f"{path}.secrets_dir", "must be an absolute path: Alertmanager reads *_file paths "
+                          "relative to its own working directory")
+    return AlertingSettings(
+        targets=targets,
+        alertmanagers=_strings(reader, managers, f"{path}.alertmanagers") if managers is not None else None,
+        blackbox_exporter=reader.string(data.get("blackbox_exporter"), f"{path}.blackbox_exporter"),
+        secrets_dir=secrets_dir,
+    )
+
+
 def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environment:
     path = f"environments.{name}"
     data = reader.mapping(raw, path, ENV_KEYS)
@@ -278,6 +316,7 @@ def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environmen
         folder=folder,
         allow_insecure_http=reader.boolean(data.get("allow_insecure_http"), f"{path}.allow_insecure_http", False),
         datasources=_datasources(reader, data.get("datasources"), f"{path}.datasources"),
+        alerting=_alerting(reader, data.get("alerting"), f"{path}.alerting"),
         source=str(reader.file),
         base_dir=base,
     )
@@ -314,8 +353,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     reader.mapping(data, "", TOP_LEVEL_KEYS)
     base = file.resolve().parent
     dashboards = reader.string(data.get("dashboards"), "dashboards")
+    alerts = reader.string(data.get("alerts"), "alerts")
     envs = {
         str(name): _environment(reader, str(name), raw, base)
         for name, raw in reader.mapping(data.get("environments"), "environments").items()
     }
-    return Config(path=file, dashboards=(base / dashboards) if dashboards else None, environments=envs)
+    return Config(path=file, dashboards=(base / dashboards) if dashboards else None, environments=envs,
+                  alerts=(base / alerts) if alerts else None)

@@ -28,7 +28,7 @@ def test_build_writes_one_sorted_indented_file_per_dashboard(dash, tmp_path):
     raw = (tmp_path / "out/Platform/system.json").read_text()
     data = json.loads(raw)
     assert raw == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    assert "built 3 dashboards into out/" in result.output
+    assert "built 3 dashboards and 9 alerting files into out/" in result.output
 
 
 def test_building_twice_in_separate_processes_is_byte_identical(tmp_path):

@@ -17,11 +17,14 @@ def lint_dashboards(
     load_errors: Iterable[Any] = (),
     datasource_uids: Iterable[str] | None = None,
     strict: bool = False,
+    alerting: Any = None,
+    alerting_source: str | None = None,
 ) -> Report:
-    """Run every check. `dashboards` are build.Rendered or LintTarget items."""
+    """Run every check. `dashboards` are build.Rendered or LintTarget items; `alerting` an alerts.model.Alerting."""
     targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source) for d in dashboards]
     known = frozenset(datasource_uids) if datasource_uids is not None else None
-    ctx = Context(targets, known)
+    alerts = [(r.alert, r.dashboard, r.expr, alerting_source) for _, _, r in alerting.alerts()] if alerting else []
+    ctx = Context(targets, known, alerts)
     findings = [Finding("DASH000", e.message, None, None, f"{e.file}:{e.line}") for e in load_errors]
     for check in CHECKS:
         findings.extend(check(ctx))

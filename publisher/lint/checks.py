@@ -39,6 +39,7 @@ class LintTarget:
 class Context:
     dashboards: Sequence[LintTarget]
     datasource_uids: frozenset[str] | None  # declared datasources; None when unknown (JSON files)
+    alerts: Sequence[Any] = ()  # (alert name, PanelLink, expression, source) for each alert
 
 
 def _panels(d: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
@@ -243,11 +244,33 @@ def check_links(ctx: Context) -> Iterator[Finding]:
                 yield _finding(t, "DASH052", f"link {link.get('title')!r} points to /d/{match.group(1)}, which dash does not build")
 
 
+def check_alert_links(ctx: Context) -> Iterator[Finding]:
+    if not ctx.alerts:
+        return
+    from alerts.render import Panels
+
+    panels = Panels.from_dashboards(ctx.dashboards)
+    by_uid = {t.uid: t for t in ctx.dashboards}
+    for name, link, expr, source in ctx.alerts:
+        problem = panels.problem(link)
+        if problem:
+            yield Finding("DASH060", f"alert {name!r} {problem}", link.dashboard_uid, link.panel_title, source)
+            continue
+        panel = next(p for p, _ in _panels(by_uid[link.dashboard_uid].json) if p.get("title") == link.panel_title)
+        shown = set().union(*(promql.metric_names(t.get("expr") or "") for t in panel.get("targets") or [] if isinstance(t, dict)))
+        wanted = {n.removesuffix("_bucket") for n in promql.metric_names(expr)}
+        shown = {n.removesuffix("_bucket") for n in shown}
+        if wanted and not wanted & shown:
+            yield Finding("DASH061", f"alert {name!r} watches {', '.join(sorted(wanted))}, which panel "
+                          f"{link.panel_title!r} does not query", link.dashboard_uid, link.panel_title, source)
+
+
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
     check_uids,
     check_grid,
     check_panels,
     check_queries,
     check_links,
+    check_alert_links,
     check_schema,
 )

@@ -31,6 +31,10 @@ CODES: dict[str, tuple[str, str, str]] = {
     "DASH050": (WARNING, "panel without a description", "add description=... saying what the panel shows"),
     "DASH051": (WARNING, "panel without a unit", "add unit=... (see dashboards.sdk.units)"),
     "DASH052": (ERROR, "link to an unknown dashboard", "link to the uid of a dashboard that dash builds"),
+    "DASH060": (ERROR, "alert links to a dashboard or panel that does not exist",
+                "point the alert's PanelLink at a dashboard uid and a panel title that exist"),
+    "DASH061": (WARNING, "alert links to a panel that does not query the alert's metric",
+                "link the alert to the panel that shows its metric"),
 }
 
 

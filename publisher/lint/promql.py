@@ -113,3 +113,22 @@ def variable_query_error(query: str) -> str | None:
         if not re.match(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*$", args):
             return f"label_values: {args.strip()!r} is not a label name"
     return None
+
+
+def metric_names(expr: str) -> set[str]:
+    """The metric names an expression selects (empty when it does not parse)."""
+    import promql_parser
+
+    try:
+        tree = promql_parser.parse(substitute(expr))
+    except ValueError:
+        return set()
+    names: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, promql_parser.VectorSelector) and node.name:
+            names.add(node.name)
+        return True
+
+    promql_parser.walk(tree, visit)
+    return names
