@@ -3,23 +3,10 @@
 Files whose name starts with "_" hold helpers, not dashboards.
 """
 
-from dashboards.sdk import Datasource, Link
+from dashboards.sdk import Link
 
-PROMETHEUS = Datasource(
-    "Prometheus",
-    type="prometheus",
-    uid="prometheus",
-    settings={"httpMethod": "POST", "timeInterval": "15s"},  # the guide's scrape_interval
-    description="Metrics scraped by Prometheus (the guide's prometheus.yml).",
-)
-
-LOKI = Datasource(
-    "Loki",
-    type="loki",
-    uid="loki",
-    settings={"maxLines": 1000},
-    description="Logs shipped by the Docker Loki driver (the guide's labels: job, environment).",
-)
+# Declared once, in provisioning/datasources.py, with the rest of the datasource settings.
+from provisioning.datasources import LOKI, PROMETHEUS  # noqa: E402,F401
 
 SYSTEM_UID = "system"
 API_UID = "api-performance"

@@ -324,7 +324,7 @@ def _prepare(ctx: Context, env_name: str, skip_lint: bool):
                 click.echo(finding.line(), err=True)
             _fail(f"dash lint found {len(report.errors)} error(s); fix them, or pass --skip-lint")
     used = {ds.uid for d in discovery.dashboards for ds in _datasources(d)}
-    state = _or_fail(lambda: desired_state(rendered, discovery.datasources(), env, used))
+    state = _or_fail(lambda: desired_state(rendered, discovery.datasources(), env, used, discovery.log_queries))
     return env, state
 
 

@@ -151,7 +151,19 @@ class Grafana:
     # --- grafana-client per thread ---------------------------------------------------
 
     def api(self):
-        api = getattr(self._local, "api", None)
+        """This thread's grafana-client for the legacy /api."""
+        return self._api("api")
+
+    def apis(self):
+        """This thread's grafana-client pointed at /apis, Grafana's Kubernetes-style APIs.
+
+        grafana-client knows only /api; its request runner (auth, session, error
+        mapping) serves /apis as well once its base URL says so.
+        """
+        return self._api("apis")
+
+    def _api(self, base: str):
+        api = getattr(self._local, base, None)
         if api is None:
             from grafana_client import GrafanaApi
 
@@ -181,7 +193,9 @@ class Grafana:
                 return response
 
             api.client.s.hooks["response"].append(remember)
-            self._local.api = api
+            if base == "apis":
+                api.client.url = api.client.url.removesuffix("api") + "apis"
+            setattr(self._local, base, api)
         self._local.retry_after = None
         return api
 
@@ -194,6 +208,7 @@ class Grafana:
         *,
         write: bool = False,
         reconcile: Callable[[Any], T | None] | None = None,
+        base: str = "api",
     ) -> T:
         """Run `fn(api)`, retrying what is safe to retry; `what` names the request in errors.
 
@@ -208,7 +223,7 @@ class Grafana:
         ambiguous = False
         attempt = 0
         while True:
-            api = self.api()
+            api = self._api(base)
             try:
                 return fn(api)
             except (GrafanaTimeoutError, RequestException, GrafanaException) as exc:
@@ -297,6 +312,21 @@ class Grafana:
 
     def health(self) -> dict[str, Any]:
         return self.call("health check", lambda api: api.health.check())
+
+    @property
+    def namespace(self) -> str:
+        """The /apis namespace of this environment's org: "default" for org 1 on-prem, else "org-<id>"."""
+        return "default" if self.env.org_id == 1 else f"org-{self.env.org_id}"
+
+    def has_api_group(self, group_version: str) -> bool:
+        """Whether the server serves an /apis group version, e.g. "queries.grafana.app/v1"."""
+        try:
+            self.call(f"discovery of {group_version}", lambda api: api.client.GET(f"/{group_version}"), base="apis")
+        except GrafanaError as exc:
+            if exc.status in (404, 403):  # absent, or not exposed to this token
+                return False
+            raise
+        return True
 
 
 def _map(pool: ThreadPoolExecutor, items: Iterable[Any], fn: Callable[[Any], T]) -> list[T | BaseException]:

@@ -60,6 +60,9 @@ class DesiredState:
     datasources: list[DesiredDatasource]
     dashboards: list[DesiredDashboard]
     external_datasources: list[str]  # uids the dashboards use that this env does not manage
+    log_queries: list[Any] = attrs.field(factory=list)  # every declared saved query
+    saved_queries: list[Any] = attrs.field(factory=list)  # those to publish to a query library (set by the plan)
+    query_library: bool = False  # the server has one (set by the plan)
 
 
 def folder_uid(path: str) -> str:
@@ -123,7 +126,7 @@ def _datasource(env: Environment, settings: Any, declared: Any) -> DesiredDataso
 
 
 def desired_state(rendered: list[Any], declared: dict[str, Any], env: Environment,
-                  used: Iterable[str] = ()) -> DesiredState:
+                  used: Iterable[str] = (), log_queries: Iterable[Any] = ()) -> DesiredState:
     """`rendered`: build.Rendered items; `declared`: Datasource by uid; `used`: uids the dashboards use."""
     folders, where = _folders((r.folder for r in rendered), env.folder)
     datasources = [_datasource(env, s, declared.get(uid)) for uid, s in sorted(env.datasources.items())]
@@ -139,4 +142,4 @@ def desired_state(rendered: list[Any], declared: dict[str, Any], env: Environmen
             item.uid, item.title, folder.uid if folder else "", folder.path if folder else ROOT_FOLDER, data,
             item.source))
     external = sorted(set(used) - set(env.datasources))
-    return DesiredState(folders, datasources, desired_dashboards, external)
+    return DesiredState(folders, datasources, desired_dashboards, external, list(log_queries))

@@ -49,6 +49,7 @@ class Discovery:
     found: list[Found] = attrs.field(factory=list)
     errors: list[LoadError] = attrs.field(factory=list)
     module_datasources: list[Any] = attrs.field(factory=list)  # Datasource objects at module level
+    log_queries: list[Any] = attrs.field(factory=list)  # provisioning.log_queries.LogQuery objects
 
     @property
     def dashboards(self) -> list[Any]:
@@ -129,6 +130,16 @@ def _datasources_in(module) -> list[Any]:
     return [value for value in vars(module).values() if isinstance(value, Datasource)]
 
 
+def _log_queries_in(module) -> list[Any]:
+    from provisioning.log_queries import LogQuery
+
+    out = []
+    for value in vars(module).values():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        out.extend(v for v in items if isinstance(v, LogQuery))
+    return out
+
+
 def _dashboards_in(module) -> list[Any]:
     from dashboards.sdk import Dashboard
 
@@ -169,6 +180,9 @@ def discover(root: Path | None = None) -> Discovery:
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - errors in user code are reported, not raised
             result.errors.append(LoadError(shown, _error_line(exc, path), f"{type(exc).__name__}: {exc}"))
             continue
+        for query in _log_queries_in(module):
+            if all(query is not q for q in result.log_queries):
+                result.log_queries.append(query)
         found = _dashboards_in(module)
         if not found:
             result.errors.append(

@@ -24,6 +24,7 @@ from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Outcome
 class Plan:
     changes: list[Change]
     notes: list[str]
+    saved_queries_path: str | None = None  # "query-library", "dashboard", or None when there are none
 
     @property
     def pending(self) -> list[Change]:
@@ -40,16 +41,36 @@ class Plan:
         return [c for c in self.changes if c.drift is not None]
 
 
+def saved_queries_route(grafana: Grafana, state: DesiredState) -> tuple[DesiredState, str | None, str | None]:
+    """Where the saved log queries go: the query library when the server has one, else the fallback dashboard."""
+    from provisioning.log_queries import FALLBACK_UID
+
+    from .handlers.saved_queries import GROUP_VERSION
+
+    if not state.log_queries:
+        return state, None, None
+    if grafana.has_api_group(GROUP_VERSION):
+        state = attrs.evolve(state, saved_queries=list(state.log_queries), query_library=True,
+                             dashboards=[d for d in state.dashboards if d.uid != FALLBACK_UID])
+        return state, "query-library", (
+            f"saved log queries: {len(state.log_queries)} go to Grafana's query library ({GROUP_VERSION}); "
+            f"the fallback dashboard '{FALLBACK_UID}' is not published")
+    return state, "dashboard", (
+        f"saved log queries: this Grafana has no query library ({GROUP_VERSION} is in Grafana Enterprise and "
+        f"Cloud); the {len(state.log_queries)} queries go out as the dashboard 'Saved log queries' ({FALLBACK_UID})")
+
+
 def make_plan(grafana: Grafana, state: DesiredState, options: PlanOptions) -> Plan:
+    state, path, note = saved_queries_route(grafana, state)
     changes: list[Change] = []
-    notes: list[str] = []
+    notes: list[str] = [note] if note else []
     for handler in HANDLERS:
         kind_plan = handler.plan(grafana, state, options)
         changes.extend(kind_plan.changes)
         notes.extend(kind_plan.notes)
     # Deletes first, so that a reviewer sees what would be lost before anything else.
     ordered = [c for c in changes if c.action == DELETE] + [c for c in changes if c.action != DELETE]
-    return Plan(ordered, notes)
+    return Plan(ordered, notes, path)
 
 
 def _failure(change: Change, exc: BaseException) -> Outcome:

@@ -14,7 +14,7 @@ MANAGED_KEY = "managedBy"  # jsonData key on datasources dash publishes
 MANAGED_VALUE = "dash"
 HASH_MARK = "[dash sha256:"  # in each saved version's message: what dash published
 
-KINDS = ("folder", "datasource", "dashboard")  # also the apply order
+KINDS = ("folder", "datasource", "saved-query", "dashboard")  # also the apply order
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 

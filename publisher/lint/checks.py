@@ -209,13 +209,20 @@ def check_queries(ctx: Context) -> Iterator[Finding]:
                 texts += [expr or "", target.get("legendFormat") or ""]
                 ds = target.get("datasource") if isinstance(target.get("datasource"), dict) else {}
                 texts.append(ds.get("uid") or "")
-                if isinstance(expr, str) and _target_type(target, panel, variables) in (None, "prometheus"):
+                kind = _target_type(target, panel, variables)
+                if isinstance(expr, str) and kind in (None, "prometheus"):
                     if not expr.strip():
                         yield _finding(t, "DASH030", f"query {target.get('refId')} is empty", panel)
                         continue
                     problem = promql.parse_error(expr)
                     if problem:
                         yield _finding(t, "DASH030", f"query {target.get('refId')}: {problem}: {expr}", panel)
+                elif isinstance(expr, str) and kind == "loki":
+                    from provisioning import logql
+
+                    problem = logql.check(promql.substitute(expr))
+                    if problem:
+                        yield _finding(t, "DASH032", f"query {target.get('refId')}: {problem}: {expr}", panel)
             ds = panel.get("datasource") if isinstance(panel.get("datasource"), dict) else {}
             texts.append(ds.get("uid") or "")
             repeat = panel.get("repeat")

@@ -23,6 +23,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "DASH022": (ERROR, "datasource does not resolve",
                 "refer to a declared Datasource, or to a datasource variable such as ${datasource}"),
     "DASH030": (ERROR, "PromQL does not parse", "fix the expression (try it in Prometheus' expression browser)"),
+    "DASH032": (ERROR, "LogQL does not parse", "fix the query: a stream selector, known stages, quoted strings"),
     "DASH031": (ERROR, "undefined variable",
                 "define the variable (label_values(...), custom(...)) or remove it from the query"),
     "DASH040": (ERROR, "dashboard schema violation", "make the dashboard match Grafana's dashboard schema"),

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .state import VERSION, Grafana, Org, User, err, errutil, slugify
+from .state import QUERIES_GV, VERSION, Grafana, Org, QueryLibrary, User, err, errutil, k8s_status, slugify
 
 UNAUTHORIZED = errutil(401, "auth.unauthorized", "Unauthorized")
 INVALID_KEY = errutil(401, "api-key.invalid", "Invalid API key")
@@ -60,9 +60,9 @@ class Exchange:
 Route = tuple[str, re.Pattern, str, str]  # method, regex, spec template, handler name
 
 
-def _route(method: str, template: str, handler: str) -> Route:
-    pattern = "^/api" + re.sub(r"\{[^}]+\}", r"([^/]+)", template) + "/?$"
-    return method, re.compile(pattern), template, handler
+def _route(method: str, template: str, handler: str, base: str = "/api") -> Route:
+    pattern = "^" + base + re.sub(r"\{[^}]+\}", r"([^/]+)", template) + "/?$"
+    return method, re.compile(pattern), template if base == "/api" else base + template, handler
 
 
 ROUTES: list[Route] = [
@@ -91,6 +91,15 @@ ROUTES: list[Route] = [
     _route("PUT", "/datasources/uid/{uid}", "update_datasource"),
     _route("DELETE", "/datasources/uid/{uid}", "delete_datasource"),
 ]
+# The query library (Grafana Enterprise and Cloud); served only when Emulator.query_library is on.
+QUERY_ROUTES: list[Route] = [
+    _route("GET", "/queries.grafana.app/v1", "queries_discovery", "/apis"),
+    _route("GET", "/queries.grafana.app/v1/namespaces/{namespace}/queries", "list_queries", "/apis"),
+    _route("POST", "/queries.grafana.app/v1/namespaces/{namespace}/queries", "create_query", "/apis"),
+    _route("GET", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "get_query", "/apis"),
+    _route("PUT", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "update_query", "/apis"),
+    _route("DELETE", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "delete_query", "/apis"),
+]
 WRITES = {"POST", "PUT", "DELETE", "PATCH"}
 
 
@@ -99,6 +108,8 @@ class Emulator:
 
     def __init__(self, tokens: dict[str, User] | None = None, users: dict[tuple[str, str], User] | None = None):
         self.grafana = Grafana()
+        self.library = QueryLibrary(self.grafana)
+        self.query_library = False  # on: serve queries.grafana.app/v1, as Grafana Enterprise and Cloud do
         self.tokens = tokens if tokens is not None else {"glsa_test_admin_token": User("dash-ci", "Admin", (1,), True)}
         self.users = users if users is not None else {("admin", "admin"): User("admin", "Admin", (1, 2))}
         self.faults = Faults()
@@ -279,7 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {"message": "Not found"})
                 return
             path = path[len(app.sub_path):]
-        route = next(((m, rx, t, h) for m, rx, t, h in ROUTES if m == method and rx.match(path)), None)
+        routes = ROUTES + (QUERY_ROUTES if app.query_library else [])
+        route = next(((m, rx, t, h) for m, rx, t, h in routes if m == method and rx.match(path)), None)
         template = route[2] if route else path
         with app._count_lock:
             app.counts[(method, template)] += 1
@@ -299,6 +311,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(429, {"message": "Too Many Requests"}, {"Retry-After": faults.retry_after})
                 return
         if route is None:
+            if path.startswith("/apis/"):  # what Kubernetes-style routing answers for an unknown group
+                self._answer(method, path, query, None, 404, k8s_status(404, "NotFound", "the server could not find "
+                                                                              "the requested resource"))
+                return
             self._send(404, {"message": "Not found"})
             return
         body: Any = None
@@ -558,6 +574,47 @@ class _Handler(BaseHTTPRequestHandler):
             return 403, err("Cannot delete read-only data source")
         del org.datasources[uid]
         return 200, {"message": "Data source deleted", "id": ds.id}
+
+
+    # --- the query library (queries.grafana.app/v1) --------------------------------
+
+    def _namespace_org(self, user: User, org: Org, namespace: str) -> tuple[Org | None, Any]:
+        wanted = 1 if namespace == "default" else int(namespace[4:]) if re.match(r"^org-\d+$", namespace) else None
+        if wanted is None or wanted != org.id:
+            return None, (403, k8s_status(403, "Forbidden", f"namespace {namespace!r} does not match the request's org"))
+        return org, None
+
+    def h_queries_discovery(self, user, org, query, body):
+        return 200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": QUERIES_GV, "resources": [
+            {"name": "queries", "singularName": "query", "namespaced": True, "kind": "Query",
+             "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}]}
+
+    def h_list_queries(self, user, org, query, body, namespace):
+        org, problem = self._namespace_org(user, org, namespace)
+        if problem:
+            return problem
+        limit = int((query.get("limit") or ["0"])[0] or 0)
+        return self.app.library.list(org, limit, (query.get("continue") or [""])[0])
+
+    def h_create_query(self, user: User, org, query, body, namespace):
+        org, problem = self._namespace_org(user, org, namespace)
+        if problem:
+            return problem
+        if user.role == "Viewer":
+            return 403, k8s_status(403, "Forbidden", "queries.queries.grafana.app is forbidden: requires queries:write")
+        return self.app.library.create(org, user, body)
+
+    def h_get_query(self, user, org, query, body, namespace, name):
+        org, problem = self._namespace_org(user, org, namespace)
+        return problem or self.app.library.get(org, name)
+
+    def h_update_query(self, user, org, query, body, namespace, name):
+        org, problem = self._namespace_org(user, org, namespace)
+        return problem or self.app.library.update(org, user, name, body)
+
+    def h_delete_query(self, user, org, query, body, namespace, name):
+        org, problem = self._namespace_org(user, org, namespace)
+        return problem or self.app.library.delete(org, name)
 
 
 def _locked_body(handler: str) -> dict[str, Any]:
