@@ -20,7 +20,8 @@ from .fsutil import write_atomic
 
 MANIFEST = ".dash-build.json"
 # Top-level names under OUT that other build steps own; a folder may not take them.
-RESERVED_DIRS = frozenset({"prometheus", "alertmanager", "grafana", "provisioning"})
+RESERVED_DIRS = frozenset({"prometheus", "alertmanager", "grafana", "provisioning", "loki", "blackbox", "secrets"})
+PROVISIONING_DIR = "grafana/provisioning"
 
 
 def dumps(obj: Any) -> bytes:
@@ -190,10 +191,25 @@ def alerting_files(loaded: Any, rendered: list[Rendered], env: Any | None, error
     return {rel: text.encode() for rel, text in files.files.items()}
 
 
+def provisioning_files(discovery: Discovery, rendered: list[Rendered], env: Any | None) -> dict[str, bytes]:
+    """Grafana's provisioning tree, under grafana/provisioning (the guide's compose mount)."""
+    from provisioning.tree import tree_files
+
+    files = tree_files(rendered, discovery.datasources(), env)
+    return {f"{PROVISIONING_DIR}/{rel}": data for rel, data in files.items()}
+
+
 def build(discovery: Discovery, out: Path, alerting: Any = None, env: Any = None) -> BuildResult:
-    """Dashboards, and the alerting files when `alerting` (an alerts.loader.Loaded) has any."""
+    """Dashboards; Grafana's provisioning tree; and, when `alerting` (an alerts.loader.Loaded) has any,
+    the Prometheus and Alertmanager files and the guide's docker-compose stack."""
     started = time.perf_counter()
     rendered, errors = render_all(discovery)
     rendered = unique(rendered, errors)
     other = alerting_files(alerting, rendered, env, errors)
+    other.update(provisioning_files(discovery, rendered, env))
+    if alerting is not None and alerting.alerting is not None:
+        from provisioning.compose import stack_files
+
+        secrets_dir = getattr(getattr(env, "alerting", None), "secrets_dir", None) or alerting.alerting.alertmanager.secrets_dir
+        other.update(stack_files(secrets_dir))
     return write(rendered, errors, out, started, other)

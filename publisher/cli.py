@@ -122,7 +122,12 @@ def main(ctx: click.Context, config_path: str | None, dashboards_dir: str | None
 @click.option("--output", type=OUTPUTS, default="text", show_default=True, help="Summary format.")
 @pass_ctx
 def build(ctx: Context, out_dir: str, env_name: str | None, output: str) -> None:
-    """Render every dashboard to OUT/<folder>/<uid>.json, and the alerting to OUT/prometheus and OUT/alertmanager."""
+    """Render every dashboard to OUT/<folder>/<uid>.json, and the rest of the stack around them.
+
+    Also writes Grafana's provisioning tree (OUT/grafana/provisioning), the
+    Prometheus and Alertmanager files (OUT/prometheus, OUT/alertmanager) and the
+    guide's docker-compose.yml.
+    """
     started = time.perf_counter()
     from .build import build as run_build
 
@@ -144,7 +149,7 @@ def build(ctx: Context, out_dir: str, env_name: str | None, output: str) -> None
         changed = sum(1 for w in result.written if w.changed)
         changed += sum(1 for _, c in result.other_files if c)
         click.echo(
-            f"built {len(result.written)} dashboards and {len(result.other_files)} alerting files into {out_dir}/ "
+            f"built {len(result.written)} dashboards and {len(result.other_files)} other files into {out_dir}/ "
             f"({changed} changed, {len(result.errors)} errors) in {seconds:.2f}s"
         )
     sys.exit(0 if result.ok else 1)
@@ -238,7 +243,7 @@ def envs(ctx: Context, output: str) -> None:
     rows = [
         {
             "name": env.name,
-            "url": env.url,
+            "target": env.target,
             "org_id": env.org_id,
             "folder": env.folder or "",
             "auth": env.auth_description(),
@@ -325,7 +330,17 @@ def _prepare(ctx: Context, env_name: str, skip_lint: bool):
             _fail(f"dash lint found {len(report.errors)} error(s); fix them, or pass --skip-lint")
     used = {ds.uid for d in discovery.dashboards for ds in _datasources(d)}
     state = _or_fail(lambda: desired_state(rendered, discovery.datasources(), env, used, discovery.log_queries))
-    return env, state
+    return env, state, rendered, discovery
+
+
+def _directory_plan(env, rendered, discovery, prune: bool, verbose: bool):
+    """The plan for a directory environment: its provisioning tree against the files there."""
+    from provisioning.tree import tree_files
+
+    from . import directory
+
+    files = tree_files(rendered, discovery.datasources(), env)
+    return directory.plan(env.directory, files, prune, verbose)
 
 
 def _or_fail(fn):
@@ -365,13 +380,17 @@ def diff(ctx: Context, env_name: str, prune: bool, verbose: bool, output: str, s
     """
     from .report import plan_json, plan_lines
 
-    env, state = _prepare(ctx, env_name, skip_lint)
-    with _connect(env) as grafana:
-        plan = _plan(grafana, state, prune, verbose)
-    if output == "json":
-        _print_json(plan_json(plan, env, grafana.target.base_url))
+    env, state, rendered, discovery = _prepare(ctx, env_name, skip_lint)
+    if env.directory is not None:
+        plan, target = _directory_plan(env, rendered, discovery, prune, verbose), f"directory {env.directory}"
     else:
-        header = f"dash diff: env {env.name} -> {grafana.target.base_url} (org {env.org_id})"
+        with _connect(env) as grafana:
+            plan = _plan(grafana, state, prune, verbose)
+        target = f"{grafana.target.base_url} (org {env.org_id})"
+    if output == "json":
+        _print_json(plan_json(plan, env, target))
+    else:
+        header = f"dash diff: env {env.name} -> {target}"
         for line in plan_lines(plan, header, verbose):
             click.echo(line)
     sys.exit(2 if plan.pending else 0)
@@ -399,7 +418,9 @@ def publish(ctx: Context, env_name: str, dry_run: bool, force: bool, prune: bool
     from .handlers import ApplyOptions
     from .report import Progress, plan_json, plan_lines, print_summary, totals
 
-    env, state = _prepare(ctx, env_name, skip_lint)
+    env, state, rendered, discovery = _prepare(ctx, env_name, skip_lint)
+    if env.directory is not None:
+        _publish_directory(env, _directory_plan(env, rendered, discovery, prune, False), dry_run, force, output)
     with _connect(env) as grafana:
         plan = _plan(grafana, state, prune, verbose=False)
         header = f"dash publish: env {env.name} -> {grafana.target.base_url} (org {env.org_id})"
@@ -433,6 +454,41 @@ def publish(ctx: Context, env_name: str, dry_run: bool, force: bool, prune: bool
             f"{counts['deleted']} deleted, {counts['unchanged']} unchanged, {counts['failed']} failed, "
             f"{counts['skipped']} skipped" + (f" ({grafana.retries} retries)" if grafana.retries else "") + "."
         )
+    sys.exit(1 if counts["failed"] else 0)
+
+
+def _publish_directory(env, plan, dry_run: bool, force: bool, output: str) -> None:
+    """Publish to a directory environment: write the provisioning tree; never returns."""
+    from . import directory
+    from .report import Progress, plan_json, plan_lines, print_summary, totals
+
+    target = f"directory {env.directory}"
+    header = f"dash publish{' --dry-run' if dry_run else ''}: env {env.name} -> {target}"
+    text = output == "text"
+    if dry_run:
+        if text:
+            for line in plan_lines(plan, header, force=force):
+                click.echo(line)
+        else:
+            _print_json(plan_json(plan, env, target))
+        sys.exit(2 if plan.pending else 0)
+    if text:
+        for line in plan_lines(plan, header, force=force):
+            click.echo(line)
+    progress = Progress(len(plan.pending), force_plain=not text)
+    try:
+        outcomes = directory.apply(env.directory, plan, force, progress if text else (lambda outcome: None))
+    finally:
+        progress.close()
+    counts = totals(outcomes, plan)
+    if text:
+        if outcomes:
+            print_summary(outcomes, plan, progress.tty, click.echo)
+        click.echo(f"Published to {env.name} ({env.directory}): {counts['created']} created, {counts['updated']} "
+                   f"updated, {counts['deleted']} deleted, {counts['unchanged']} unchanged, {counts['failed']} failed.")
+    else:
+        _print_json({**plan_json(plan, env, target), "results": [o.to_json() for o in outcomes], "totals": counts,
+                     "ok": counts["failed"] == 0})
     sys.exit(1 if counts["failed"] else 0)
 
 

@@ -35,7 +35,7 @@ from .secrets import Secret, SecretError, SecretRef
 DEFAULT_FILE = "dash.yaml"
 TOP_LEVEL_KEYS = ("dashboards", "alerts", "environments")
 ENV_KEYS = (
-    "url", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
+    "url", "directory", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
     "allow_insecure_http", "datasources", "retries", "alerting",
 )
 ALERTING_KEYS = ("targets", "alertmanagers", "blackbox_exporter", "secrets_dir")
@@ -81,7 +81,7 @@ class AlertingSettings:
 @attrs.frozen
 class Environment:
     name: str
-    url: str
+    url: str  # "" for a directory environment
     org_id: int = 1
     token: SecretRef | None = None
     basic_auth: BasicAuth | None = None
@@ -97,6 +97,11 @@ class Environment:
     alerting: AlertingSettings | None = None
     source: str = DEFAULT_FILE  # the file it came from, for error messages
     base_dir: Path = Path(".")
+    directory: Path | None = None  # a Grafana provisioning tree to write instead of a server
+
+    @property
+    def target(self) -> str:
+        return str(self.directory) if self.directory is not None else self.url
 
     def auth_description(self) -> str:
         if self.token is not None:
@@ -286,7 +291,16 @@ def _alerting(reader: _Reader, value: Any, path: str) -> AlertingSettings | None
 def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environment:
     path = f"environments.{name}"
     data = reader.mapping(raw, path, ENV_KEYS)
-    url = _url(reader, data.get("url"), f"{path}.url")
+    directory = reader.string(data.get("directory"), f"{path}.directory")
+    if directory is not None and data.get("url") is not None:
+        raise reader.fail(path, "give either url (a Grafana server) or directory (a provisioning tree), not both")
+    if directory is None and data.get("url") is None:
+        raise reader.fail(f"{path}.url", "is required: the Grafana URL, or `directory:` for a provisioning tree")
+    url = _url(reader, data.get("url"), f"{path}.url") if directory is None else ""
+    if directory is not None:
+        for key in ("token", "basic_auth", "ca_bundle", "allow_insecure_http"):
+            if data.get(key) is not None:
+                raise reader.fail(f"{path}.{key}", "has no meaning for a directory environment")
     token = reader.secret(data["token"], f"{path}.token") if data.get("token") is not None else None
     basic = reader.basic_auth(data.get("basic_auth"), f"{path}.basic_auth")
     if token is not None and basic is not None:
@@ -319,6 +333,7 @@ def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environmen
         alerting=_alerting(reader, data.get("alerting"), f"{path}.alerting"),
         source=str(reader.file),
         base_dir=base,
+        directory=(base / directory) if directory is not None else None,
     )
 
 

@@ -62,7 +62,7 @@ def test_strict_turns_warnings_into_failures(dash):
 
 def test_the_built_dashboards_lint_clean_as_json_files(dash, tmp_path):
     assert dash("build", "--out", "out").exit_code == 0
-    result = dash("lint", "out", "--output", "json")
+    result = dash("lint", "out/grafana/provisioning/dashboards/json", "--output", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"dashboards": 4, "findings": [], "ok": True}
 

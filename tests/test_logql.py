@@ -1,0 +1,79 @@
+"""The LogQL checker: valid queries pass, invalid ones fail with what and where."""
+
+from __future__ import annotations
+
+import pytest
+
+from provisioning import logql
+from provisioning.log_queries import LOG_QUERIES, LogQuery
+
+VALID = [
+    '{job="api"} |= "error" | json | level="ERROR"',
+    '{job="api"} |= "query" | json | duration > 1s',
+    '{job="api"} |= "user registered" | json',
+    '{job="api"} |= "authentication failed" | json | user_id != ""',
+    '{job="api", environment=~"prod|staging"} != "healthz" |~ "(?i)timeout"',
+    '{job="api"} |= "a" or "b" | logfmt | line_format "{{.msg}} ({{.level}})"',
+    '{job="api"} | json --strict | keep level, msg',
+    '{job="api"} | json first="a.b", second="c" | drop __error__, __error_details__',
+    '{job="api"} | pattern `<ip> - <_> "<method> <path> <_>" <status> <size>` | status >= 500',
+    '{job="api"} | regexp "(?P<status>\\\\d{3})" | label_format code=status, team="ops"',
+    '{job="api"} | json | status >= 500 and (endpoint =~ "/api/.*" or method="POST")',
+    '{job="api"} | json | size > 10MB | decolorize',
+    '{job="api"} |= ip("10.0.0.0/8")',
+    'sum by (endpoint) (count_over_time({job="api"} | json | status >= 500 [5m]))',
+    'sum by (client_ip) (count_over_time({job="api"} |= "authentication failed" | json [5m])) > 5',
+    'topk(5, sum by (level) (rate({job="api"} | json [1m])))',
+    'quantile_over_time(0.99, {job="api"} | json | unwrap duration(took) [5m]) by (endpoint)',
+    'sum(rate({job="api"}[5m] offset 1h)) / sum(rate({job="api"}[5m]))',
+    'sum(bytes_over_time({job="api"}[1h])) > bool 1000',
+]
+
+
+@pytest.mark.parametrize("query", VALID)
+def test_valid_queries_pass(query):
+    assert logql.check(query) is None
+
+
+@pytest.mark.parametrize("query,message", [
+    ('|= "error"', "starts with a stream selector"),
+    ('json | level="ERROR"', "expected a metric expression"),
+    ('{} |= "error"', "needs at least one label matcher"),
+    ('{job="api" |= "error"', "expected ',' or '}' to close the stream selector"),
+    ('{job=api}', "must be a quoted string"),
+    ('{job=="api"}', "expected one of"),
+    ('{job="api"} |= error', "a line filter needs a quoted string"),
+    ('{job="api"} |= "unterminated', "unterminated string"),
+    ('{job="api"} | frobnicate', "unknown pipeline stage 'frobnicate'"),
+    ('{job="api"} | json | level=ERROR', "a label filter needs a value"),
+    ('{job="api"} | json | level=~5', "needs a quoted regular expression"),
+    ('{job="api"} | line_format', "line_format takes a quoted string"),
+    ('rate({job="api"})', "needs one, e.g. [5m]"),
+    ('count_over_time({job="api"}[5x])', "expected a range such as 5m"),
+    ('sum(rate({job="api"}[5m])', "')' to close sum"),
+    ('sum(rate({job="api"}[5m]))) ', "unexpected ')'"),
+    ('topk(rate({job="api"}[5m]))', "topk takes a number first"),
+    ('{job="api"} > 5', "unexpected '>'"),
+    ('', "empty"),
+])
+def test_invalid_queries_are_reported(query, message):
+    problem = logql.check(query)
+    assert problem is not None and message in problem, problem
+
+
+def test_errors_give_the_column():
+    assert logql.check('{job="api"} | frobnicate').endswith("(at column 15)")
+
+
+def test_every_saved_query_is_valid_and_the_metric_ones_are_known():
+    assert [q.is_metric for q in LOG_QUERIES] == [False, False, False, False, True, True]
+    assert len({q.uid for q in LOG_QUERIES}) == len(LOG_QUERIES)
+
+
+def test_an_invalid_saved_query_is_refused_when_declared():
+    from dashboards.sdk import DashboardError
+
+    with pytest.raises(DashboardError, match="saved query 'broken': not valid LogQL: unknown pipeline stage"):
+        LogQuery("broken", "Broken", "A broken query.", '{job="api"} | jsn')
+    with pytest.raises(DashboardError, match="uid 'Has Spaces' must be"):
+        LogQuery("Has Spaces", "x", "y", '{job="api"}')

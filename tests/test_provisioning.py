@@ -1,0 +1,227 @@
+"""Grafana file provisioning: the tree's format, the directory environment, and the compose stack."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+# Grafana's documented provisioning format ("Provision Grafana", administration/provisioning), as a schema:
+# the keys Grafana reads, their types, and what is required.
+SECRET_VALUE = {"type": "string", "pattern": r"^\$__(env|file)\{[^}]+\}$"}
+DATASOURCES_FORMAT = {
+    "type": "object",
+    "required": ["apiVersion", "datasources"],
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": 1},
+        "deleteDatasources": {"type": "array"},
+        "prune": {"type": "boolean"},
+        "datasources": {"type": "array", "items": {
+            "type": "object",
+            "required": ["name", "type"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "minLength": 1}, "type": {"type": "string", "minLength": 1},
+                "uid": {"type": "string", "pattern": "^[a-zA-Z0-9_-]{1,40}$"}, "orgId": {"type": "integer"},
+                "access": {"enum": ["proxy", "direct"]}, "url": {"type": "string"}, "user": {"type": "string"},
+                "database": {"type": "string"}, "basicAuth": {"type": "boolean"},
+                "basicAuthUser": {"type": "string"}, "withCredentials": {"type": "boolean"},
+                "isDefault": {"type": "boolean"}, "jsonData": {"type": "object"},
+                "secureJsonData": {"type": "object", "additionalProperties": SECRET_VALUE},
+                "version": {"type": "integer"}, "editable": {"type": "boolean"},
+            },
+        }},
+    },
+}
+PROVIDERS_FORMAT = {
+    "type": "object",
+    "required": ["apiVersion", "providers"],
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": 1},
+        "providers": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "required": ["name", "type", "options"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string"}, "orgId": {"type": "integer"}, "folder": {"type": "string"},
+                "folderUid": {"type": "string"}, "type": {"const": "file"}, "disableDeletion": {"type": "boolean"},
+                "updateIntervalSeconds": {"type": "integer"}, "allowUiUpdates": {"type": "boolean"},
+                "options": {"type": "object", "required": ["path"], "additionalProperties": False, "properties": {
+                    "path": {"type": "string"}, "foldersFromFilesStructure": {"type": "boolean"}}},
+            },
+        }},
+    },
+}
+
+
+@pytest.fixture
+def built(dash, tmp_path):
+    result = dash("build")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "out"
+
+
+def test_the_tree_follows_grafanas_documented_format(built):
+    tree = built / "grafana/provisioning"
+    datasources = yaml.safe_load((tree / "datasources/dash.yaml").read_text())
+    jsonschema.validate(datasources, DATASOURCES_FORMAT)
+    assert [(d["uid"], d["url"]) for d in datasources["datasources"]] == [
+        ("loki", "http://loki:3100"), ("prometheus", "http://prometheus:9090")]
+    providers = yaml.safe_load((tree / "dashboards/dash.yaml").read_text())
+    jsonschema.validate(providers, PROVIDERS_FORMAT)
+    provider = providers["providers"][0]
+    # With folders from the file structure Grafana ignores `folder`, so it must not be set.
+    assert provider["options"] == {"path": "/etc/grafana/provisioning/dashboards/json", "foldersFromFilesStructure": True}
+    assert "folder" not in provider and "folderUid" not in provider
+    dashboards = sorted(str(p.relative_to(tree)) for p in (tree / "dashboards/json").rglob("*.json"))
+    assert dashboards == [
+        "dashboards/json/Business/business-metrics.json", "dashboards/json/Logs/saved-log-queries.json",
+        "dashboards/json/Platform/api-performance.json", "dashboards/json/Platform/system.json"]
+    assert (tree / "dashboards/json/Platform/system.json").read_bytes() == (built / "Platform/system.json").read_bytes()
+
+
+def test_secrets_are_grafana_interpolations_never_values(dash, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOKI_PASSWORD", "never-in-a-file")
+    (tmp_path / "dash.yaml").write_text(
+        "environments:\n"
+        "  prod:\n"
+        "    url: https://grafana.example.com\n"
+        "    org_id: 3\n"
+        "    folder: Monitoring\n"
+        "    datasources:\n"
+        "      prometheus: {url: 'http://prom.internal:9090', is_default: true}\n"
+        "      loki:\n"
+        "        url: http://loki.internal:3100\n"
+        "        basic_auth: {user: grafana, password: {env: LOKI_PASSWORD}}\n"
+        "        secure_json_data: {httpHeaderValue1: {file: /run/secrets/loki-tenant}}\n"
+    )
+    assert dash("build", "--env", "prod").exit_code == 0
+    text = (tmp_path / "out/grafana/provisioning/datasources/dash.yaml").read_text()
+    assert "never-in-a-file" not in text
+    data = yaml.safe_load(text)
+    jsonschema.validate(data, DATASOURCES_FORMAT)
+    loki = next(d for d in data["datasources"] if d["uid"] == "loki")
+    assert loki["secureJsonData"] == {"basicAuthPassword": "$__env{LOKI_PASSWORD}",
+                                      "httpHeaderValue1": "$__file{/run/secrets/loki-tenant}"}
+    assert loki["basicAuthUser"] == "grafana" and loki["orgId"] == 3
+    assert (tmp_path / "out/grafana/provisioning/dashboards/json/Monitoring/Platform/system.json").exists()
+
+
+def _local(tmp_path):
+    (tmp_path / "dash.yaml").write_text(
+        "environments:\n"
+        "  local:\n"
+        "    directory: grafana/provisioning\n"
+        "    folder: Monitoring\n"
+        "    datasources: {prometheus: {url: 'http://prometheus:9090'}, loki: {url: 'http://loki:3100'}}\n"
+    )
+    return tmp_path / "grafana/provisioning"
+
+
+def test_the_local_directory_target_publish_diff_and_change(dash, tmp_path):
+    root = _local(tmp_path)
+    first = dash("diff", "--env", "local")
+    assert first.exit_code == 2 and "6 to create" in first.output
+    assert "file provisioning has no query library" in first.output
+    published = dash("publish", "--env", "local")
+    assert published.exit_code == 0, published.output
+    assert (root / "dashboards/json/Monitoring/Platform/api-performance.json").exists()
+    assert json.loads((root / ".dash-managed.json").read_text())["files"]
+    clean = dash("diff", "--env", "local")
+    assert clean.exit_code == 0 and "0 to create, 0 to update, 0 to delete, 6 unchanged" in clean.output
+
+    # Someone edits a generated file by hand: drift, refused without --force.
+    system = root / "dashboards/json/Monitoring/Platform/system.json"
+    data = json.loads(system.read_text())
+    data["panels"] = [p for p in data["panels"] if p.get("title") != "Disk usage"]
+    system.write_text(json.dumps(data))
+    drifted = dash("diff", "--env", "local")
+    assert drifted.exit_code == 2
+    assert "panel 'Disk usage' added" in drifted.output and "edited by hand since dash wrote it" in drifted.output
+    refused = dash("publish", "--env", "local")
+    assert refused.exit_code == 1 and "refused" in refused.output
+    assert "Disk usage" not in system.read_text()
+    assert dash("publish", "--env", "local", "--force").exit_code == 0
+    assert "Disk usage" in system.read_text()
+    assert dash("diff", "--env", "local").exit_code == 0
+
+
+def test_the_directory_target_never_touches_files_it_did_not_write(dash, tmp_path):
+    root = _local(tmp_path)
+    assert dash("publish", "--env", "local").exit_code == 0
+    mine = root / "datasources/team.yaml"
+    mine.write_text("apiVersion: 1\ndatasources: []\n")
+    assert dash("publish", "--env", "local", "--prune").exit_code == 0
+    assert mine.exists()
+
+
+def test_the_directory_target_prunes_only_with_prune(dash, tmp_path):
+    root = _local(tmp_path)
+    assert dash("publish", "--env", "local").exit_code == 0
+    manifest = json.loads((root / ".dash-managed.json").read_text())
+    old = root / "dashboards/json/Monitoring/Old/old.json"
+    old.parent.mkdir(parents=True)
+    old.write_text("{}")
+    manifest["files"]["dashboards/json/Monitoring/Old/old.json"] = __import__("hashlib").sha256(b"{}").hexdigest()
+    (root / ".dash-managed.json").write_text(json.dumps(manifest))
+    diff = dash("diff", "--env", "local")
+    assert diff.exit_code == 0 and "--prune deletes them" in diff.output
+    pruned = dash("publish", "--env", "local", "--prune")
+    assert pruned.exit_code == 0 and not old.exists()
+
+
+def test_compose_pins_every_image_and_mounts_the_built_files(built):
+    compose = yaml.safe_load((built / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"prometheus", "grafana", "loki", "alertmanager", "node-exporter",
+                             "postgres-exporter", "redis-exporter", "blackbox-exporter"}
+    for name, service in services.items():
+        image, _, tag = service["image"].rpartition(":")
+        assert image and tag and tag != "latest" and not tag.startswith("latest"), (name, service["image"])
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./") and not source.startswith("./secrets"):
+                assert (built / source).exists(), volume
+    assert "./grafana/provisioning:/etc/grafana/provisioning:ro" in services["grafana"]["volumes"]
+    assert "./secrets/alertmanager:/etc/alertmanager/secrets:ro" in services["alertmanager"]["volumes"]
+    assert services["grafana"]["environment"]["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GF_SECURITY_ADMIN_PASSWORD:?")
+    assert "secure_password" not in (built / "docker-compose.yml").read_text()  # the guide's inline password
+    loki = yaml.safe_load((built / "loki/loki-config.yaml").read_text())
+    assert loki["schema_config"]["configs"][0]["store"] == "boltdb-shipper"
+    blackbox = yaml.safe_load((built / "blackbox/blackbox.yml").read_text())
+    assert blackbox["modules"]["http_2xx"]["http"]["fail_if_not_ssl"] is True
+
+
+def test_a_directory_environment_refuses_server_settings(dash, tmp_path):
+    (tmp_path / "dash.yaml").write_text("environments:\n  local: {directory: out, token: {env: T}}\n")
+    result = dash("envs")
+    assert result.exit_code == 1 and "environments.local.token: has no meaning for a directory environment" in result.output
+
+
+def test_a_change_in_the_code_updates_that_one_file(dash, tmp_path):
+    root = _local(tmp_path)
+    boards = tmp_path / "boards"
+    boards.mkdir()
+    module = boards / "team.py"
+    source = (
+        "from dashboards.sdk import Dashboard, Datasource, stat\n"
+        "PROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
+        "LOKI = Datasource('Loki', 'loki', 'loki')\n"
+        "d = Dashboard('Team', uid='team', folder='Team', datasource=PROM)\n"
+        "d.row('R', stat('Up', 'sum(up)', unit='short', description='Targets up.'))\n"
+    )
+    module.write_text(source)
+    first = dash("--dashboards", "boards", "publish", "--env", "local")
+    assert first.exit_code == 0, first.output
+    module.write_text(source.replace("sum(up)", 'sum(up{job="api"})'))
+    diff = dash("--dashboards", "boards", "diff", "--env", "local")
+    assert diff.exit_code == 2, diff.output
+    assert "~ update    dashboard   dashboards/json/Monitoring/Team/team.json" in diff.output
+    assert "panel 'Up': query A changed" in diff.output and "1 to update" in diff.output
+    assert dash("--dashboards", "boards", "publish", "--env", "local").exit_code == 0
+    assert 'job=\\"api\\"' in (root / "dashboards/json/Monitoring/Team/team.json").read_text()
