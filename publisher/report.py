@@ -54,7 +54,7 @@ def outcome_line(outcome: Outcome) -> str:
     change = outcome.change
     state = "ok" if outcome.ok else ("skipped" if outcome.skipped else "FAILED")
     version = f" (version {outcome.version})" if outcome.version is not None else ""
-    text = f"{state:<8}{change.action:<8}{change.kind:<11}{change.uid}{version}"
+    text = f"{state:<8}{change.action:<8}{change.kind:<12}{change.uid}{version}"
     if not outcome.ok:
         text += f": {outcome.message}"
     return text
