@@ -28,14 +28,14 @@ class Loaded:
 def load_alerting(path: Path | None, builtin: bool) -> Loaded:
     from publisher.discovery import LoadError, display_path
 
-    from .model import Alerting
-
     if path is None:
         if not builtin:
             return Loaded(None, None)
         from .guide import ALERTING
 
         return Loaded(ALERTING, BUILTIN)
+    from .model import Alerting
+
     shown = display_path(path)
     if not path.is_file():
         return Loaded(None, shown, LoadError(shown, 0, "no such alerts file (from `alerts:` in dash.yaml)"))

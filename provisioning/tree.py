@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from publisher.build import dumps as json_bytes
-
 from .datasources import DEFAULT_URLS
 
 CONTAINER_ROOT = "/etc/grafana/provisioning"
@@ -97,5 +95,5 @@ def tree_files(rendered: Iterable[Any], declared: dict[str, Any], env: Any | Non
         "dashboards/dash.yaml": yaml_text(provider(org_id), header).encode(),
     }
     for item in rendered:
-        files[dashboard_path(item.folder, item.uid, env.folder if env is not None else None)] = json_bytes(item.json)
+        files[dashboard_path(item.folder, item.uid, env.folder if env is not None else None)] = item.encoded
     return files

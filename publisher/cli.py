@@ -445,7 +445,9 @@ def publish(ctx: Context, env_name: str, dry_run: bool, force: bool, prune: bool
     if output == "json":
         _print_json({**plan_json(plan, env, grafana.target.base_url),
                      "results": [o.to_json() for o in outcomes], "totals": counts,
-                     "retries": grafana.retries, "ok": counts["failed"] == 0})
+                     "retries": grafana.retries, "ok": counts["failed"] == 0,
+                     "write_concurrency": {"ceiling": grafana.write_limit.ceiling, "lowest": grafana.write_limit.lowest,
+                                           "final": grafana.write_limit.limit}})
     else:
         if outcomes:
             print_summary(outcomes, plan, progress.tty, click.echo)

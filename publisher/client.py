@@ -87,6 +87,51 @@ def _retry_after_seconds(value: str) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class AdaptiveLimit:
+    """How many writes may be in flight: halved when Grafana pushes back, grown back one at a time.
+
+    Grafana's default SQLite backend answers 500 "database is locked" to
+    parallel writes; Postgres and MySQL take them in parallel. So writes start
+    at `start`, and each 500/429/503 on a write halves the limit (down to 1);
+    each run of `limit` successes raises it by one, up to `ceiling`
+    (`concurrency.writes`). Additive increase, multiplicative decrease.
+    """
+
+    def __init__(self, start: int, ceiling: int) -> None:
+        self.ceiling = max(1, ceiling)
+        self.limit = max(1, min(start, self.ceiling))
+        self.lowest = self.limit
+        self._active = 0
+        self._streak = 0
+        self._cond = threading.Condition()
+
+    def __enter__(self) -> "AdaptiveLimit":
+        with self._cond:
+            while self._active >= self.limit:
+                self._cond.wait()
+            self._active += 1
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        with self._cond:
+            self._active -= 1
+            self._cond.notify_all()
+
+    def succeeded(self) -> None:
+        with self._cond:
+            self._streak += 1
+            if self._streak >= self.limit and self.limit < self.ceiling:
+                self.limit += 1
+                self._streak = 0
+                self._cond.notify_all()
+
+    def pushed_back(self) -> None:
+        with self._cond:
+            self.limit = max(1, self.limit // 2)
+            self.lowest = min(self.lowest, self.limit)
+            self._streak = 0
+
+
 @attrs.frozen
 class Target:
     """Where and how to reach one Grafana, parsed from an environment."""
@@ -129,6 +174,7 @@ class Grafana:
         # Long-lived pools, so that each thread keeps its client and its connections.
         self._reads = ThreadPoolExecutor(max_workers=env.reads, thread_name_prefix="dash-read")
         self._writes = ThreadPoolExecutor(max_workers=env.writes, thread_name_prefix="dash-write")
+        self.write_limit = AdaptiveLimit(start=min(4, env.writes), ceiling=env.writes)
 
     def close(self) -> None:
         self._reads.shutdown(wait=True)
@@ -225,8 +271,15 @@ class Grafana:
         while True:
             api = self._api(base)
             try:
+                if write:
+                    with self.write_limit:
+                        result = fn(api)
+                    self.write_limit.succeeded()
+                    return result
                 return fn(api)
             except (GrafanaTimeoutError, RequestException, GrafanaException) as exc:
+                if write and getattr(exc, "status_code", 0) in (429, 500, 503):
+                    self.write_limit.pushed_back()
                 status = getattr(exc, "status_code", 0) or 0
                 if isinstance(exc, GrafanaTimeoutError) or isinstance(exc, RequestException) or status == 0:
                     failure = self._unreachable(what, exc)

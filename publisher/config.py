@@ -9,7 +9,7 @@
         verify_tls: true
         ca_bundle: /etc/ssl/certs/internal-ca.pem   # optional
         timeout: 10                                 # seconds per request
-        concurrency: {reads: 8, writes: 2}
+        concurrency: {reads: 8, writes: 8}       # writes: a ceiling; they adapt to the server
         folder: Monitoring                          # dashboards' folders go below it
         datasources:
           prometheus: {url: "http://prometheus:9090"}
@@ -89,7 +89,7 @@ class Environment:
     ca_bundle: str | None = None
     timeout: float = 10.0
     reads: int = 8
-    writes: int = 2
+    writes: int = 8  # a ceiling: writes adapt to what the server takes (client.AdaptiveLimit)
     retries: int = 5
     folder: str | None = None
     allow_insecure_http: bool = False
@@ -325,7 +325,7 @@ def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environmen
         ca_bundle=ca_bundle,
         timeout=float(reader.number(data.get("timeout"), f"{path}.timeout", 10.0, 0.1)),
         reads=reader.number(concurrency.get("reads"), f"{path}.concurrency.reads", 8, 1, integer=True),
-        writes=reader.number(concurrency.get("writes"), f"{path}.concurrency.writes", 2, 1, integer=True),
+        writes=reader.number(concurrency.get("writes"), f"{path}.concurrency.writes", 8, 1, integer=True),
         retries=reader.number(data.get("retries"), f"{path}.retries", 5, 0, integer=True),
         folder=folder,
         allow_insecure_http=reader.boolean(data.get("allow_insecure_http"), f"{path}.allow_insecure_http", False),

@@ -131,8 +131,10 @@ def _datasources_in(module) -> list[Any]:
 
 
 def _log_queries_in(module) -> list[Any]:
-    from provisioning.log_queries import LogQuery
-
+    log_queries = sys.modules.get("provisioning.log_queries")
+    if log_queries is None:
+        return []  # nobody imported it, so no module can hold a LogQuery (and we skip its import)
+    LogQuery = log_queries.LogQuery
     out = []
     for value in vars(module).values():
         items = value if isinstance(value, (list, tuple)) else [value]

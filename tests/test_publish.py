@@ -177,6 +177,26 @@ def test_database_locked_on_concurrent_writes_is_retried(env_dash, grafana, tmp_
     result = env_dash("publish", "--env", "test", "--output", "json")
     assert result.exit_code == 0, result.output
     assert sorted(grafana.grafana.org(1).dashboards) == sorted(GUIDE)
+    # SQLite's pushback made the writes slow down.
+    concurrency = json.loads(result.output)["write_concurrency"]
+    assert concurrency["ceiling"] == 4 and concurrency["lowest"] < 4
+
+
+def test_adaptive_write_limit_halves_on_pushback_and_grows_back():
+    from publisher.client import AdaptiveLimit
+
+    limit = AdaptiveLimit(start=4, ceiling=8)
+    limit.pushed_back()
+    assert limit.limit == 2
+    limit.pushed_back()
+    limit.pushed_back()
+    assert limit.limit == 1 and limit.lowest == 1
+    for _ in range(1 + 2 + 3):
+        limit.succeeded()
+    assert limit.limit == 4  # one more after each run of `limit` successes
+    for _ in range(100):
+        limit.succeeded()
+    assert limit.limit == 8  # never above the ceiling
 
 
 def test_a_sub_path_url_without_a_trailing_slash_works(env_dash, grafana, tmp_path):

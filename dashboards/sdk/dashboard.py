@@ -14,6 +14,7 @@ modernising step, so the JSON is what current Grafana writes.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 import re
@@ -207,7 +208,12 @@ class Dashboard:
             changes["targets"] = targets
         if ref is not None and panel.panel.dataSource is None and not isinstance(panel.panel, G.Text):
             changes["dataSource"] = ref
-        return attrs.evolve(panel.panel, **changes)
+        # A shallow copy with the rendered fields set: attrs.evolve would re-run every validator,
+        # which costs more than the rest of rendering the panel. The panel itself is left as declared.
+        rendered = copy.copy(panel.panel)
+        for key, value in changes.items():
+            setattr(rendered, key, value)
+        return rendered
 
     def to_grafanalib(self) -> G.Dashboard:
         """The grafanalib Dashboard, with positions, ids and datasource references filled in."""

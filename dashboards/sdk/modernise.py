@@ -57,32 +57,30 @@ BUILTIN_ANNOTATION: dict[str, Any] = {
 }
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def to_plain(obj: Any) -> Any:
-    """grafanalib objects -> plain dicts and lists (what its JSON encoder does, without the JSON)."""
-    while hasattr(obj, "to_json_data"):
-        obj = obj.to_json_data()
+    """grafanalib objects -> plain dicts and lists, without the keys set to None.
+
+    What grafanalib's JSON encoder does, without the JSON; dropping None here is
+    the "no null" rule (a threshold step's missing value reads as None, -Infinity).
+    This runs over every node of every dashboard, so it tests exact types first.
+    """
+    kind = type(obj)
+    if kind is dict:
+        return {k: to_plain(v) for k, v in obj.items() if v is not None}
+    if kind is list or kind is tuple:
+        return [to_plain(v) for v in obj]
+    if kind in _SCALARS or obj is None:
+        return obj
+    to_json = getattr(obj, "to_json_data", None)
+    if to_json is not None:
+        return to_plain(to_json())
     if isinstance(obj, dict):
-        return {k: to_plain(v) for k, v in obj.items()}
+        return {k: to_plain(v) for k, v in obj.items() if v is not None}
     if isinstance(obj, (list, tuple)):
         return [to_plain(v) for v in obj]
-    return obj
-
-
-def strip_nulls(obj: Any) -> Any:
-    """Drop keys whose value is None, except a threshold step's value (None = -Infinity)."""
-    if isinstance(obj, dict):
-        out = {}
-        for k, v in obj.items():
-            if v is None:
-                continue
-            if k == "thresholds" and isinstance(v, dict):
-                v = {**v, "steps": [_step(s) for s in v.get("steps") or []]} if "steps" in v else v
-                out[k] = {kk: vv for kk, vv in v.items() if vv is not None}
-                continue
-            out[k] = strip_nulls(v)
-        return out
-    if isinstance(obj, list):
-        return [strip_nulls(v) for v in obj]
     return obj
 
 
@@ -386,7 +384,8 @@ def panel(p: dict[str, Any]) -> dict[str, Any]:
         del p["fieldConfig"]
     if kind == "text":
         p.pop("targets", None)
-    p["targets"] = [_target(t, p.get("datasource")) for t in p.get("targets") or []] if "targets" in p else None
+    if "targets" in p:
+        p["targets"] = [_target(t, p.get("datasource")) for t in p.get("targets") or []]
     return p
 
 
@@ -453,4 +452,4 @@ def dashboard(d: dict[str, Any]) -> dict[str, Any]:
     out["panels"] = [panel(p) for p in out.get("panels") or []]
     if out.get("description") == "":
         del out["description"]
-    return strip_nulls(out)
+    return out
