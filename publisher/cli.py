@@ -318,7 +318,7 @@ def _prepare(ctx: Context, env_name: str, skip_lint: bool):
     if errors:
         for error in errors:
             click.secho(f"error: {error}", fg="red", err=True)
-        _fail(f"{len(errors)} dashboard module(s) failed; nothing was sent to env {env.name} "
+        _fail(f"{len(errors)} dashboard module(s) failed; nothing was written to env {env.name} "
               "(publishing the rest could make their dashboards look deleted)")
     if not skip_lint:
         from .lint import lint_dashboards

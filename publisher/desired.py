@@ -9,7 +9,6 @@ Dashboards are the rendered JSON plus the managed-by-dash tag.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from typing import Any, Iterable
@@ -132,11 +131,10 @@ def desired_state(rendered: list[Any], declared: dict[str, Any], env: Environmen
     datasources = [_datasource(env, s, declared.get(uid)) for uid, s in sorted(env.datasources.items())]
     desired_dashboards = []
     for item in rendered:
-        data = copy.deepcopy(item.json)
-        tags = list(data.get("tags") or [])
+        tags = list(item.json.get("tags") or [])
         if MANAGED_TAG not in tags:
             tags.append(MANAGED_TAG)
-        data["tags"] = tags
+        data = {**item.json, "tags": tags}  # a shallow copy: nothing below the top level changes
         folder = where[item.folder]
         desired_dashboards.append(DesiredDashboard(
             item.uid, item.title, folder.uid if folder else "", folder.path if folder else ROOT_FOLDER, data,

@@ -108,8 +108,9 @@ def apply(grafana: Grafana, plan: Plan, options: ApplyOptions,
     for handler in HANDLERS:
         batch = [c for c in writes if c.kind == handler.kind]
         if handler.kind == "folder":
-            for change in batch:  # parents first: the plan lists folders by depth
-                run(change)
+            # Parents before children; the folders of one level go in parallel.
+            for depth in sorted({c.desired.depth for c in batch}):
+                grafana.map_writes([c for c in batch if c.desired.depth == depth], run)
         else:
             grafana.map_writes(batch, run)
     for handler in reversed(HANDLERS):

@@ -132,7 +132,7 @@ def test_an_unreachable_server_is_named(dash, tmp_path, monkeypatch):
 def test_broken_modules_stop_a_publish_before_anything_is_sent(env_dash, grafana):
     result = env_dash("--dashboards", str(FIXTURES / "broken"), "publish", "--env", "test", "--prune")
     assert result.exit_code == 1
-    assert "nothing was sent to env test" in result.output
+    assert "nothing was written to env test" in result.output
     assert grafana.writes() == 0
 
 

@@ -1,0 +1,49 @@
+"""The results as a table: ratios first, each with its target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def table(r: dict[str, Any]) -> str:
+    rows: list[tuple[str, str, str, str]] = []
+    s = r["startup"]
+    rows.append(("startup: dash --help over python -c pass", f"+{s['overhead_ms']} ms",
+                 f"<= +{s['target_overhead_ms']} ms", _verdict(s["overhead_ms"] <= s["target_overhead_ms"])))
+    for n, b in r["build"].items():
+        rows.append((f"build {n}: dash vs grafanalib generate-dashboards",
+                     f"{b['speedup']}x ({b['dash_per_second']} vs {b['grafanalib_per_second']} dashboards/s)",
+                     f">= {b['target_speedup']}x", _verdict(b["speedup"] >= b["target_speedup"])))
+        rows.append((f"lint {n}: dash lint (schema, PromQL, ...)", f"{b['lint_per_second']} dashboards/s", "-", "-"))
+    m = r["memory"]
+    rows.append((f"memory: dash build of {m['dashboards']}", f"{m['dash_build_peak_rss_mb']} MB peak RSS "
+                 f"(grafanalib {m['grafanalib_peak_rss_mb']} MB)", f"< {m['target_mb']} MB",
+                 _verdict(m["dash_build_peak_rss_mb"] < m["target_mb"])))
+    p = r["publish"]
+    rows.append((f"publish {p['dashboards']} cold vs naive loop", f"{p['cold_speedup']}x "
+                 f"({p['dash_cold']['median']:.2f} s vs {p['naive_cold']['median']:.2f} s)",
+                 f">= {p['target_cold_speedup']}x", _verdict(p["cold_speedup"] >= p["target_cold_speedup"])))
+    rows.append((f"publish {p['dashboards']} no-op vs naive cold", f"{p['no_op_speedup']}x "
+                 f"({p['dash_no_op']['median']:.2f} s, {p['no_op_writes']} writes)",
+                 f">= {p['target_no_op_speedup']}x, 0 writes",
+                 _verdict(p["no_op_speedup"] >= p["target_no_op_speedup"] and p["no_op_writes"] == 0)))
+    rows.append((f"publish {p['dashboards']} one changed", f"{p['dash_one_changed']['median']:.2f} s "
+                 f"({p['dash_one_changed']['requests']})", "-", "-"))
+    for key, label in (("build", "build"), ("no_op_publish", "no-op publish")):
+        g = r["scaling"][key]
+        ok = g["growth"] is not None and g["growth"] <= 1.25
+        rows.append((f"scaling {label}: ms per extra dashboard, small N -> large N",
+                     f"{g['ms_per_dashboard_small']} -> {g['ms_per_dashboard_large']} (x{g['growth']})",
+                     "linear or better", _verdict(ok)))
+    widths = [max(len(row[i]) for row in rows + [("measure", "result", "target", "verdict")]) for i in range(4)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(("measure", "result", "target", "verdict"), widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    machine = r["machine"]
+    lines.append(f"\nmachine: {machine['cpus']} CPUs, Python {machine['python']}, {machine['platform']}; "
+                 f"median of {r['settings']['runs']} runs")
+    return "\n".join(lines)

@@ -1,0 +1,205 @@
+"""The measurements. Each returns a plain dict; ratios compare with a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import workload
+from .measure import Sample, peak_rss_mb, repeat, run, tool
+
+TOKEN = "glsa_test_admin_token"
+
+
+def startup(runs: int, tmp: Path) -> dict[str, Any]:
+    """`dash --help` against `python -c pass`."""
+    python = repeat(runs, lambda: run([sys.executable, "-c", "pass"], tmp))
+    dash = repeat(runs, lambda: run([tool("dash"), "--help"], tmp))
+    return {
+        "python": python.to_json(),
+        "dash_help": dash.to_json(),
+        "overhead_ms": round((dash.median - python.median) * 1000, 1),
+        "target_overhead_ms": 120,
+    }
+
+
+def build(sizes: list[int], runs: int, tmp: Path) -> dict[str, Any]:
+    """`dash build` and `dash lint` against grafanalib's `generate-dashboards`, on the same dashboards."""
+    results: dict[str, Any] = {}
+    for n in sizes:
+        root = tmp / f"build-{n}"
+        sdk, gl = workload.write(n, root)
+        files = sorted(str(p) for p in gl.glob("*.dashboard.py"))
+        out = root / "out"
+        dash = repeat(runs, lambda: run([tool("dash"), "--dashboards", str(sdk), "build", "--out", str(out)], root),
+                      before=lambda: shutil.rmtree(out, ignore_errors=True))
+        grafanalib = repeat(runs, lambda: run([tool("generate-dashboards"), *files], root))
+        lint = repeat(runs, lambda: run([tool("dash"), "--dashboards", str(sdk), "lint"], root))
+        results[str(n)] = {
+            "dash_build": dash.to_json(),
+            "grafanalib": grafanalib.to_json(),
+            "dash_lint": lint.to_json(),
+            "dash_per_second": round(n / dash.median, 1),
+            "grafanalib_per_second": round(n / grafanalib.median, 1),
+            "lint_per_second": round(n / lint.median, 1),
+            "speedup": round(grafanalib.median / dash.median, 2),
+            "target_speedup": 1.0,
+        }
+    return results
+
+
+def memory(n: int, tmp: Path) -> dict[str, Any]:
+    """Peak RSS of `dash build` (and, for reference, of generate-dashboards) for n dashboards."""
+    root = tmp / f"memory-{n}"
+    sdk, gl = workload.write(n, root)
+    dash = peak_rss_mb([tool("dash"), "--dashboards", str(sdk), "build", "--out", str(root / "out")], root)
+    grafanalib = peak_rss_mb([tool("generate-dashboards"), *sorted(str(p) for p in gl.glob("*.dashboard.py"))], root)
+    return {"dashboards": n, "dash_build_peak_rss_mb": round(dash, 1), "grafanalib_peak_rss_mb": round(grafanalib, 1),
+            "target_mb": 300}
+
+
+class _Target:
+    """A temporary repository that publishes its n dashboards to an emulator."""
+
+    def __init__(self, n: int, tmp: Path, emulator: Any) -> None:
+        self.n = n
+        self.root = tmp / f"publish-{n}"
+        self.sdk, self.gl = workload.write(n, self.root)
+        self.emulator = emulator
+        (self.root / "dash.yaml").write_text(
+            "environments:\n"
+            "  bench:\n"
+            f"    url: {emulator.url}\n"
+            "    token: {env: BENCH_TOKEN}\n"
+            "    folder: Bench\n"
+            "    datasources: {prometheus: {url: 'http://prometheus:9090'}}\n"
+        )
+
+    def publish(self) -> float:
+        return run([tool("dash"), "--dashboards", str(self.sdk), "publish", "--env", "bench", "-m", "bench",
+                    "--output", "json"], self.root, {"BENCH_TOKEN": TOKEN})
+
+    def naive(self) -> float:
+        files = sorted(str(p) for p in self.gl.glob("*.dashboard.py"))
+        return run([sys.executable, "-m", "bench.naive", self.emulator.url, TOKEN, *files], self.root,
+                   {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+
+    def counts(self) -> dict[str, int]:
+        by_method: dict[str, int] = {}
+        for (method, _), count in self.emulator.counts.items():
+            by_method[method] = by_method.get(method, 0) + count
+        return dict(sorted(by_method.items()))
+
+    def change_one(self) -> None:
+        """Retitle one panel of one dashboard: each call is exactly one dashboard update."""
+        self.changes = getattr(self, "changes", 0) + 1
+        module = self.sdk / "svc_0000.py"
+        text = re.sub(r'"Request rate( v\d+)?"', f'"Request rate v{self.changes}"', module.read_text(), count=1)
+        module.write_text(text)
+
+
+def _emulator(latency: float):
+    repo = Path(__file__).resolve().parent.parent
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from tests.grafana_emulator import Emulator
+
+    emulator = Emulator().start()
+    emulator.set_faults(latency=latency)
+    return emulator
+
+
+def publish(n: int, runs: int, latency: float, tmp: Path) -> dict[str, Any]:
+    """Cold, no-op and one-change publishes against the naive sequential loop's cold run."""
+    emulator = _emulator(latency)
+    try:
+        target = _Target(n, tmp, emulator)
+        naive_counts: dict[str, int] = {}
+
+        def naive_once() -> float:
+            emulator.reset()
+            elapsed = target.naive()
+            naive_counts.update(target.counts())
+            return elapsed
+
+        naive = repeat(runs, naive_once)
+        counts: dict[str, dict[str, int]] = {}
+
+        def cold_once() -> float:
+            emulator.reset()
+            elapsed = target.publish()
+            counts["cold"] = target.counts()
+            return elapsed
+
+        cold = repeat(runs, cold_once)
+        emulator.reset_counts()
+
+        def noop_once() -> float:
+            emulator.reset_counts()
+            elapsed = target.publish()
+            counts["no_op"] = target.counts()
+            return elapsed
+
+        noop = repeat(runs, noop_once)
+
+        def changed_once() -> float:
+            target.change_one()
+            emulator.reset_counts()
+            elapsed = target.publish()
+            counts["one_changed"] = target.counts()
+            return elapsed
+
+        changed = repeat(runs, changed_once)
+        no_op_writes = sum(v for k, v in counts["no_op"].items() if k in ("POST", "PUT", "DELETE", "PATCH"))
+        return {
+            "dashboards": n,
+            "latency_ms": latency * 1000,
+            "naive_cold": {**naive.to_json(), "requests": naive_counts},
+            "dash_cold": {**cold.to_json(), "requests": counts["cold"]},
+            "dash_no_op": {**noop.to_json(), "requests": counts["no_op"]},
+            "dash_one_changed": {**changed.to_json(), "requests": counts["one_changed"]},
+            "cold_speedup": round(naive.median / cold.median, 2),
+            "no_op_speedup": round(naive.median / noop.median, 2),
+            "no_op_writes": no_op_writes,
+            "target_cold_speedup": 5.0,
+            "target_no_op_speedup": 10.0,
+        }
+    finally:
+        emulator.stop()
+
+
+def scaling(build_results: dict[str, Any], sizes: list[int], runs: int, latency: float, tmp: Path) -> dict[str, Any]:
+    """How build and no-op publish time grow with N: the marginal cost per dashboard, small N vs large N."""
+    emulator = _emulator(latency)
+    noop: dict[str, Sample] = {}
+    try:
+        for n in sizes:
+            emulator.reset()
+            target = _Target(n, tmp / "scaling", emulator)
+            target.publish()
+            noop[str(n)] = repeat(runs, target.publish)
+    finally:
+        emulator.stop()
+
+    def marginal(times: dict[str, float]) -> dict[str, Any]:
+        ns = sorted(int(k) for k in times)
+        first = (times[str(ns[1])] - times[str(ns[0])]) / (ns[1] - ns[0])
+        last = (times[str(ns[-1])] - times[str(ns[-2])]) / (ns[-1] - ns[-2])
+        return {"seconds": {k: round(v, 4) for k, v in times.items()},
+                "ms_per_dashboard_small": round(first * 1000, 3), "ms_per_dashboard_large": round(last * 1000, 3),
+                "growth": round(last / first, 2) if first > 0 else None}
+
+    build_times = {k: v["dash_build"]["median"] for k, v in build_results.items()}
+    return {
+        "build": marginal(build_times),
+        "no_op_publish": marginal({k: s.median for k, s in noop.items()}),
+        "target": "linear or better: the cost per extra dashboard does not grow (growth <= 1.25)",
+    }
+
+
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="dash-bench-"))
