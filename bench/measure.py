@@ -59,9 +59,15 @@ def peak_rss_mb(command: Sequence[str], cwd: Path) -> float:
 
 
 def tool(name: str) -> str:
-    """A console script of this interpreter's environment (dash, generate-dashboards)."""
+    """A console script of this interpreter's environment (dash, generate-dashboards).
+
+    Never a bare name from PATH: on Debian, `dash` there is the /bin/dash shell.
+    """
     candidate = Path(sys.executable).parent / name
-    return str(candidate) if candidate.exists() else name
+    if not candidate.exists():
+        raise SystemExit(f"error: {candidate} not found: run the benchmark with the Python of the virtualenv "
+                         "where dash is installed (. .venv/bin/activate && python -m bench)")
+    return str(candidate)
 
 
 __all__ = ["Sample", "peak_rss_mb", "repeat", "resource", "run", "tool"]
