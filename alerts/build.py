@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -61,10 +61,6 @@ def for_environment(alerting: Alerting, env: Any | None) -> Alerting:
     if settings.secrets_dir:
         alertmanager = attrs.evolve(alertmanager, secrets_dir=settings.secrets_dir)
     return attrs.evolve(alerting, prometheus=prometheus, alertmanager=alertmanager)
-
-
-def paths(files: Iterable[str]) -> list[PurePosixPath]:
-    return [PurePosixPath(p) for p in files]
 
 
 def write(files: AlertFiles, out: Path) -> list[tuple[str, bool]]:

@@ -341,7 +341,7 @@ class Route:
         for route in self.routes:
             yield from route.receivers()
 
-    def to_yaml_data(self, top: bool = False) -> dict[str, Any]:
+    def to_yaml_data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"receiver": self.receiver}
         if self.match:
             out["matchers"] = _matchers(self.match, f"route to {self.receiver!r}")
@@ -468,7 +468,7 @@ class AlertmanagerConfig:
             glob["slack_api_url_file"] = f"{self.secrets_dir}/slack-webhook-url"
         return {
             "global": glob,
-            "route": self.route.to_yaml_data(top=True),
+            "route": self.route.to_yaml_data(),
             "receivers": [r.to_yaml_data(self.secrets_dir) for r in self.receivers],
             "inhibit_rules": [i.to_yaml_data() for i in self.inhibit_rules],
         }

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from .model import AlertRule, Alerting, AlertsError, Fires, PanelLink, RuleFile, Silent
+from .model import AlertRule, Alerting, AlertsError, Fires, PanelLink, RuleFile
 
 _LABEL_REF = re.compile(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)

@@ -21,7 +21,6 @@ from dashboards.sdk import (
     rate,
     ratio,
     stat,
-    timeseries,
     units,
 )
 

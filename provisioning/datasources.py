@@ -30,7 +30,5 @@ LOKI = Datasource(
     description="Logs shipped by the Docker Loki driver (the guide's labels: job, environment).",
 )
 
-ALL = (PROMETHEUS, LOKI)
-
 #: Where the guide's docker-compose stack serves them.
 DEFAULT_URLS = {"prometheus": "http://prometheus:9090", "loki": "http://loki:3100"}

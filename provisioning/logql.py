@@ -26,8 +26,6 @@ Grammar (after Loki's docs, "LogQL: Log query language"):
 from __future__ import annotations
 
 import re
-from typing import Iterator
-
 import attrs
 
 RANGE_FUNCTIONS = {
@@ -393,15 +391,3 @@ def _balanced(query: str) -> None:
             stack.pop()
     if stack:
         raise LogQLError(f"{stack[-1].text!r} is never closed", stack[-1].pos)
-
-
-def stream_selectors(query: str) -> Iterator[str]:
-    """The text of each stream selector, e.g. '{job="api"}'."""
-    depth, start = 0, None
-    for tok in tokens(query):
-        if tok.text == "{" and tok.kind == "op":
-            depth, start = depth + 1, tok.pos if depth == 0 else start
-        elif tok.text == "}" and tok.kind == "op":
-            depth -= 1
-            if depth == 0 and start is not None:
-                yield query[start:tok.pos + 1]

@@ -200,15 +200,12 @@ class Grafana:
         """This thread's grafana-client for the legacy /api."""
         return self._api("api")
 
-    def apis(self):
-        """This thread's grafana-client pointed at /apis, Grafana's Kubernetes-style APIs.
+    def _api(self, base: str):
+        """This thread's grafana-client for `base`: "api", or "apis" (Grafana's Kubernetes-style APIs).
 
         grafana-client knows only /api; its request runner (auth, session, error
         mapping) serves /apis as well once its base URL says so.
         """
-        return self._api("apis")
-
-    def _api(self, base: str):
         api = getattr(self._local, base, None)
         if api is None:
             from grafana_client import GrafanaApi
@@ -323,6 +320,14 @@ class Grafana:
         return GrafanaError(f"{what}: HTTP {status}: {message}", status, body)
 
     # --- helpers over grafana-client -------------------------------------------------
+
+    def delete(self, what: str, fn: Callable[[Any], Any], base: str = "api") -> None:
+        """A delete by uid. Finding it gone (404: a retried delete whose first attempt landed) is success."""
+        try:
+            self.call(what, fn, write=True, base=base)
+        except GrafanaError as exc:
+            if exc.status != 404:
+                raise
 
     def get_or_none(self, what: str, fn: Callable[[Any], T]) -> T | None:
         """A read whose 404 means "absent"."""

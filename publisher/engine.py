@@ -36,10 +36,6 @@ class Plan:
             out[change.action] += 1
         return out
 
-    @property
-    def drifted(self) -> list[Change]:
-        return [c for c in self.changes if c.drift is not None]
-
 
 def saved_queries_route(grafana: Grafana, state: DesiredState) -> tuple[DesiredState, str | None, str | None]:
     """Where the saved log queries go: the query library when the server has one, else the fallback dashboard."""

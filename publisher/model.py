@@ -14,8 +14,6 @@ MANAGED_KEY = "managedBy"  # jsonData key on datasources dash publishes
 MANAGED_VALUE = "dash"
 HASH_MARK = "[dash sha256:"  # in each saved version's message: what dash published
 
-KINDS = ("folder", "datasource", "saved-query", "dashboard")  # also the apply order
-
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 
 

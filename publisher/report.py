@@ -6,7 +6,7 @@ import sys
 from typing import Any, Callable, TextIO
 
 from .engine import Plan
-from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Outcome
+from .model import CREATE, DELETE, UNCHANGED, UPDATE, Outcome
 
 SIGNS = {CREATE: "+", UPDATE: "~", DELETE: "-", UNCHANGED: "="}
 

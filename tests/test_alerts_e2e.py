@@ -22,7 +22,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import attrs
-import pytest
 
 from alerts.build import render_files, write
 from alerts.guide import ALERTING

@@ -13,7 +13,6 @@ from dashboards.sdk import (
     DashboardError,
     Datasource,
     Query,
-    high_is_bad,
     low_is_bad,
     quantile,
     rate,

@@ -18,9 +18,6 @@ from .errors import DashboardError
 
 UID_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
-#: Datasource plugin ids we know how to query; others are allowed but unchecked.
-KNOWN_TYPES = frozenset({"prometheus", "loki", "grafana", "tempo", "elasticsearch", "postgres", "mysql"})
-
 
 def _freeze(value: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(value or {})
@@ -60,5 +57,3 @@ class Datasource:
         """A reference through a dashboard datasource variable."""
         return {"type": self.type, "uid": "${%s}" % variable}
 
-
-GRAFANA = Datasource("-- Grafana --", "grafana", "grafana")

@@ -115,11 +115,7 @@ class DashboardHandler:
     def apply(self, grafana: Grafana, change: Change, options: ApplyOptions) -> Outcome:
         uid = change.uid
         if change.action == DELETE:
-            try:
-                grafana.call(f"delete dashboard {uid!r}", lambda api: api.dashboard.delete_dashboard(uid), write=True)
-            except GrafanaError as exc:
-                if exc.status != 404:  # a retried delete finds it gone: that is success
-                    raise
+            grafana.delete(f"delete dashboard {uid!r}", lambda api: api.dashboard.delete_dashboard(uid))
             return Outcome(change, True, "deleted")
         if change.drift is not None and not options.force:
             return Outcome(change, False, f"refused: {change.drift.describe()}; review it with `dash diff`, "

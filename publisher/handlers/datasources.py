@@ -92,12 +92,7 @@ class DatasourceHandler:
     def apply(self, grafana: Grafana, change: Change, options: ApplyOptions) -> Outcome:
         uid = change.uid
         if change.action == DELETE:
-            try:
-                grafana.call(f"delete datasource {uid!r}", lambda api: api.datasource.delete_datasource_by_uid(uid),
-                             write=True)
-            except GrafanaError as exc:
-                if exc.status != 404:
-                    raise
+            grafana.delete(f"delete datasource {uid!r}", lambda api: api.datasource.delete_datasource_by_uid(uid))
             return Outcome(change, True, "deleted")
         ds: DesiredDatasource = change.desired
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..client import Grafana, GrafanaError
+from ..client import Grafana
 from ..desired import DesiredFolder, DesiredState
 from ..model import CREATE, DELETE, FOLDER_UID_PREFIX, MANAGED_TAG, UNCHANGED, UPDATE, Change, Outcome
 from .base import ApplyOptions, KindPlan, PlanOptions
@@ -98,9 +98,5 @@ class FolderHandler:
         if kept:
             return Outcome(change, False, f"kept: it still holds {len(kept)} dashboard(s) dash must not delete "
                            f"({', '.join(repr(t) for t in sorted(kept)[:3])})", skipped=True)
-        try:
-            grafana.call(f"delete folder {uid!r}", lambda api: api.folder.delete_folder(uid), write=True)
-        except GrafanaError as exc:
-            if exc.status != 404:  # a retried delete finds it gone: that is success
-                raise
+        grafana.delete(f"delete folder {uid!r}", lambda api: api.folder.delete_folder(uid))
         return Outcome(change, True, "deleted")

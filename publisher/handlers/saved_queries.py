@@ -103,12 +103,8 @@ class SavedQueryHandler:
     def apply(self, grafana: Grafana, change: Change, options: ApplyOptions) -> Outcome:
         name = change.uid
         if change.action == DELETE:
-            try:
-                grafana.call(f"delete saved query {name!r}",
-                             lambda api: api.client.DELETE(self._path(grafana, name)), write=True, base="apis")
-            except GrafanaError as exc:
-                if exc.status != 404:
-                    raise
+            grafana.delete(f"delete saved query {name!r}", lambda api: api.client.DELETE(self._path(grafana, name)),
+                           base="apis")
             return Outcome(change, True, "deleted")
         ours = change.desired
 
