@@ -62,9 +62,20 @@ def test_strict_turns_warnings_into_failures(dash):
 
 def test_the_built_dashboards_lint_clean_as_json_files(dash, tmp_path):
     assert dash("build", "--out", "out").exit_code == 0
-    result = dash("lint", "out/grafana/provisioning/dashboards/json", "--output", "json")
+    # The whole output: each dashboard is there twice (out/ and the provisioning tree), identical.
+    result = dash("lint", "out", "--output", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"dashboards": 4, "findings": [], "ok": True}
+
+
+def test_two_different_files_with_one_uid_are_still_a_duplicate(dash, tmp_path):
+    assert dash("build", "--out", "out").exit_code == 0
+    copy = tmp_path / "out/Platform/copy.json"
+    data = json.loads((tmp_path / "out/Platform/system.json").read_text())
+    data["title"] = "System (copy)"
+    copy.write_text(json.dumps(data))
+    result = dash("lint", "out/Platform", "--output", "json")
+    assert [f["code"] for f in json.loads(result.output)["findings"]] == ["DASH001"]
 
 
 def test_a_file_that_is_not_json_is_reported(dash, tmp_path):

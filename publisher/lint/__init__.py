@@ -39,10 +39,12 @@ def load_json_dashboards(paths: Iterable[Path]) -> tuple[list[LintTarget], list[
     for path in paths:
         files.extend(sorted(p for p in path.rglob("*.json") if not p.name.startswith(".")) if path.is_dir() else [path])
     targets, errors = [], []
+    seen: set[tuple[str, bytes]] = set()
     for file in files:
         shown = display_path(file)
+        raw = file.read_bytes()
         try:
-            data = json.loads(file.read_text())
+            data = json.loads(raw)
         except ValueError as exc:
             errors.append(LoadError(shown, getattr(exc, "lineno", 1), f"not valid JSON: {exc}"))
             continue
@@ -51,5 +53,9 @@ def load_json_dashboards(paths: Iterable[Path]) -> tuple[list[LintTarget], list[
         if not isinstance(data, dict) or "panels" not in data and "title" not in data:
             errors.append(LoadError(shown, 1, "not a Grafana dashboard (no title, no panels)"))
             continue
-        targets.append(LintTarget(str(data.get("uid") or ""), str(data.get("title") or ""), file.parent.name, data, shown))
+        uid = str(data.get("uid") or "")
+        if (uid, raw) in seen:
+            continue  # a byte-identical copy (dash build writes each dashboard twice: out/ and provisioning)
+        seen.add((uid, raw))
+        targets.append(LintTarget(uid, str(data.get("title") or ""), file.parent.name, data, shown))
     return targets, errors
