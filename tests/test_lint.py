@@ -74,7 +74,7 @@ def test_two_different_files_with_one_uid_are_still_a_duplicate(dash, tmp_path):
     data = json.loads((tmp_path / "out/Platform/system.json").read_text())
     data["title"] = "System (copy)"
     copy.write_text(json.dumps(data))
-    result = dash("lint", "out/Platform", "--output", "json")
+    result = dash("lint", "out", "--output", "json")
     assert [f["code"] for f in json.loads(result.output)["findings"]] == ["DASH001"]
 
 
