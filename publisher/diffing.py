@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from typing import Any, Iterator
 
 _TOP_LEVEL_WORDS = {
@@ -121,6 +120,8 @@ def dashboard_words(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 def unified(old: Any, new: Any, name: str) -> str:
     """A unified diff of the two objects as sorted, indented JSON."""
-    a = json.dumps(old, indent=2, sort_keys=True, ensure_ascii=False).splitlines() if old is not None else []
-    b = json.dumps(new, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    from .build import dumps  # the encoding of the files dash writes, so that the diff reads the same
+
+    a = dumps(old).decode().splitlines() if old is not None else []
+    b = dumps(new).decode().splitlines()
     return "\n".join(difflib.unified_diff(a, b, f"grafana/{name}", f"dash/{name}", lineterm=""))

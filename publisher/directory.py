@@ -23,6 +23,7 @@ from typing import Any
 
 from . import normalize
 from .diffing import dashboard_words
+from .build import dumps
 from .engine import Plan
 from .fsutil import write_atomic
 from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Drift, Outcome
@@ -123,5 +124,5 @@ def apply(root: Path, plan_: Plan, force: bool, progress: Any = lambda outcome: 
         progress(outcome)
     root.mkdir(parents=True, exist_ok=True)
     manifest = {"files": dict(sorted(written.items()))}
-    write_atomic(root / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    write_atomic(root / MANIFEST, dumps(manifest))
     return outcomes
