@@ -42,6 +42,7 @@ class Rendered:
     folder: str
     json: dict[str, Any]
     source: str  # file:line that declared it
+    panel_sources: dict[int, str] = attrs.field(factory=dict, eq=False, repr=False)  # panel id -> file:line
     _encoded: list[bytes] = attrs.field(factory=list, eq=False, repr=False)  # a one-slot cache
 
     @property
@@ -85,7 +86,8 @@ def render_all(discovery: Discovery) -> tuple[list[Rendered], list[LoadError]]:
             errors.append(LoadError(*where, f"dashboard {dash.uid!r}: folder {dash.folder!r} clashes with the "
                                     f"build's own output directory; choose another folder title"))
             continue
-        rendered.append(Rendered(dash.uid, dash.title, dash.folder, data, f"{where[0]}:{where[1]}"))
+        panel_sources = {pid: f"{display_path(f)}:{n}" for pid, (f, n) in dash.panel_sources.items()}
+        rendered.append(Rendered(dash.uid, dash.title, dash.folder, data, f"{where[0]}:{where[1]}", panel_sources))
     return rendered, errors
 
 

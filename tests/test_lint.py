@@ -51,7 +51,25 @@ def test_findings_name_the_dashboard_the_panel_and_the_fix(dash):
     assert result.exit_code == 1
     assert "DASH030 error [bad-promql / panel 'Unclosed'] query A: unclosed left parenthesis" in result.output
     assert "fix: fix the expression" in result.output
-    assert re.search(r"dash030_promql\.py:5: DASH030", result.output)
+    # The line of the panel that is wrong (6), not of the dashboard it sits in (5).
+    assert re.search(r"dash030_promql\.py:6: DASH030", result.output)
+
+
+def test_panel_findings_point_at_each_panel_line(dash, tmp_path):
+    module = tmp_path / "two_panels.py"
+    module.write_text(
+        "from dashboards.sdk import Dashboard, Datasource, stat\n"
+        "PROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
+        "d = Dashboard('Two', uid='two', datasource=PROM)\n"
+        "d.row('R',\n"
+        "    stat('Fine', 'sum(up)', unit='short', description='x'),\n"
+        "    stat('Broken', 'sum(up', unit='short', description='x'),\n"
+        ")\n"
+        "d.row('S', stat('Also broken', 'rate(x[5m]', unit='short', description='x'))\n"
+    )
+    result = dash("--dashboards", "two_panels.py", "lint", "--output", "json")
+    sources = {f["panel"]: f["source"] for f in json.loads(result.output)["findings"]}
+    assert sources == {"Broken": "two_panels.py:6", "Also broken": "two_panels.py:8"}, result.output
 
 
 def test_strict_turns_warnings_into_failures(dash):

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-import os
 import re
-import sys
 from typing import Any, Iterable
 
 import attrs
@@ -30,25 +28,12 @@ from .errors import DashboardError
 from .layout import DEFAULT_HEIGHT, DEFAULT_PER_LINE, Section, place
 from .panels import Panel, wrap
 from .query import ref_ids
+from .source import declared_at
 from .variables import datasource_variable
 
-_SDK_DIR = os.path.dirname(os.path.abspath(__file__))
 _REFRESH = re.compile(r"^\d+[smhdwy]$")
 _TIME = re.compile(r"^(now([+-]\d+[smhdwMy])?(/[smhdwMy])?|\d{4}-\d\d-\d\dT[\d:.]+Z?)$")
 DEFAULT_DATASOURCE_VARIABLE = "datasource"
-
-
-def _declared_at() -> tuple[str, int]:
-    """The file and line that declared the object: the first frame outside the SDK."""
-    frame = sys._getframe(1)
-    while frame is not None and (
-        frame.f_code.co_filename.startswith("<")  # attrs' generated __init__
-        or os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _SDK_DIR
-    ):
-        frame = frame.f_back
-    if frame is None:
-        return ("<unknown>", 0)
-    return (frame.f_code.co_filename, frame.f_lineno)
 
 
 @attrs.frozen
@@ -112,10 +97,11 @@ class Dashboard:
     shared_crosshair: bool = True
     editable: bool = True
     _rows: list[_Row] = attrs.field(factory=list, init=False)
-    declared_at: tuple[str, int] = attrs.field(factory=lambda: ("<unknown>", 0), init=False, eq=False)
+    declared_at: tuple[str, int] = attrs.field(factory=declared_at, init=False, eq=False)
+    # panel id -> where the panel was declared; filled in by each render
+    panel_sources: dict[int, tuple[str, int]] = attrs.field(factory=dict, init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        self.declared_at = _declared_at()
         if not isinstance(self.title, str) or not self.title.strip():
             raise DashboardError("a dashboard needs a non-empty title")
         if not isinstance(self.uid, str) or not UID_PATTERN.match(self.uid):
@@ -230,6 +216,7 @@ class Dashboard:
         ]
         ids = itertools.count(1)
         panels: list[Any] = []
+        self.panel_sources = {}
         for row, placed in zip(self._rows, place(sections)):
             header = None
             if row.title is not None:
@@ -241,7 +228,11 @@ class Dashboard:
                     collapsed=row.collapsed,
                     repeat=G.Repeat(variable=row.repeat) if row.repeat else G.Repeat(),
                 )
-            children = [self._render_panel(p, g, next(ids), names) for p, g in zip(row.panels, placed.slots)]
+            children = []
+            for p, g in zip(row.panels, placed.slots):
+                panel_id = next(ids)
+                self.panel_sources[panel_id] = p.declared_at
+                children.append(self._render_panel(p, g, panel_id, names))
             if header is not None and row.collapsed:
                 panels.append(attrs.evolve(header, panels=children))
             else:

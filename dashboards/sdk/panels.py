@@ -22,6 +22,7 @@ from .datasources import Datasource
 from .errors import DashboardError
 from .layout import GridPos, Slot
 from .query import Query, as_query
+from .source import declared_at
 from .thresholds import NEUTRAL, Thresholds, high_is_bad
 
 
@@ -33,6 +34,8 @@ class Panel:
     queries: tuple[Query, ...] = ()
     datasource: Datasource | None = None
     slot: Slot = attrs.field(factory=Slot)
+    # file and line of the user's code that made the panel, so lint can point at it
+    declared_at: tuple[str, int] = attrs.field(factory=declared_at, init=False, eq=False)
 
     @property
     def title(self) -> str:

@@ -21,7 +21,7 @@ def lint_dashboards(
     alerting_source: str | None = None,
 ) -> Report:
     """Run every check. `dashboards` are build.Rendered or LintTarget items; `alerting` an alerts.model.Alerting."""
-    targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source) for d in dashboards]
+    targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source, getattr(d, "panel_sources", {})) for d in dashboards]
     known = frozenset(datasource_uids) if datasource_uids is not None else None
     alerts = [(r.alert, r.dashboard, r.expr, alerting_source) for _, _, r in alerting.alerts()] if alerting else []
     ctx = Context(targets, known, alerts)

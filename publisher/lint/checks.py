@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -33,6 +33,7 @@ class LintTarget:
     folder: str
     json: dict[str, Any]
     source: str
+    panel_sources: Mapping[int, str] = attrs.field(factory=dict)  # panel id -> file:line, when built from Python
 
 
 @attrs.frozen
@@ -56,7 +57,9 @@ def _panels(d: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any] 
 
 def _finding(t: LintTarget, code: str, message: str, panel: dict[str, Any] | None = None) -> Finding:
     title = None if panel is None else (panel.get("title") or f"(untitled, id {panel.get('id')})")
-    return Finding(code, message, t.uid, title, t.source)
+    panel_id = panel.get("id") if panel is not None else None
+    source = t.panel_sources.get(panel_id, t.source) if isinstance(panel_id, int) else t.source
+    return Finding(code, message, t.uid, title, source)
 
 
 def check_uids(ctx: Context) -> Iterator[Finding]:
