@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         results["memory"] = suites.memory(max(sizes), tmp)
         results["publish"] = suites.publish(args.publish, args.runs, args.latency, tmp)
-        results["scaling"] = suites.scaling(results["build"], sizes, args.runs, args.latency, tmp)
+        # Growth is measured between the two largest sizes, so it needs two.
+        if len(set(sizes)) >= 2:
+            results["scaling"] = suites.scaling(results["build"], sorted(set(sizes)), args.runs, args.latency, tmp)
         results["seconds"] = round(time.perf_counter() - started, 1)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -34,6 +34,9 @@ def table(r: dict[str, Any]) -> str:
     rows.append((f"publish {p['dashboards']} one changed", f"{p['dash_one_changed']['median']:.2f} s "
                  f"({p['dash_one_changed']['requests']})", "-", "-"))
     for key, label in (("build", "build"), ("no_op_publish", "no-op publish")):
+        if "scaling" not in r:
+            rows.append((f"scaling {label}", "not measured (needs two --sizes)", "e <= 1", "-"))
+            continue
         g = r["scaling"][key]
         per = ", ".join(f"{n}: {ms} ms" for n, ms in g["ms_per_dashboard"].items())
         rows.append((f"scaling {label}: time ~ N^e; per dashboard", f"e = {g['exponent']} ({per})",
