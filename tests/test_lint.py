@@ -36,6 +36,7 @@ def test_each_fixture_triggers_exactly_its_code(dash, code):
     else:
         args = ["--dashboards", str(fixture), "lint"]
     result = dash(*args, "--output", "json")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     report = json.loads(result.output)
     codes = [f["code"] for f in report["findings"]]
     assert codes == [code], result.output
