@@ -82,6 +82,14 @@ class PanelLink:
 # --- rules and their tests -----------------------------------------------------------
 
 
+def _check_case(case: "Fires | Silent") -> None:
+    """What both kinds of alert test case need: valid times and some input."""
+    duration(case.at, f"test {case.name!r}: at")
+    duration(case.interval, f"test {case.name!r}: interval")
+    if not case.series:
+        raise AlertsError(f"test {case.name!r}: give at least one input series")
+
+
 @attrs.frozen
 class Fires:
     """A test case: with these input series, the alert fires at `at` with these labels.
@@ -101,12 +109,9 @@ class Fires:
     pending_at: str | None = None  # a time inside the `for:` window: the alert must not show yet
 
     def __attrs_post_init__(self) -> None:
-        duration(self.at, f"test {self.name!r}: at")
-        duration(self.interval, f"test {self.name!r}: interval")
+        _check_case(self)
         if self.pending_at is not None:
             duration(self.pending_at, f"test {self.name!r}: pending_at")
-        if not self.series:
-            raise AlertsError(f"test {self.name!r}: give at least one input series")
 
 
 @attrs.frozen
@@ -119,10 +124,7 @@ class Silent:
     interval: str = "1m"
 
     def __attrs_post_init__(self) -> None:
-        duration(self.at, f"test {self.name!r}: at")
-        duration(self.interval, f"test {self.name!r}: interval")
-        if not self.series:
-            raise AlertsError(f"test {self.name!r}: give at least one input series")
+        _check_case(self)
 
 
 @attrs.frozen

@@ -131,31 +131,18 @@ def publish(n: int, runs: int, latency: float, tmp: Path) -> dict[str, Any]:
         naive = repeat(runs, naive_once)
         counts: dict[str, dict[str, int]] = {}
 
-        def cold_once() -> float:
-            emulator.reset()
-            elapsed = target.publish()
-            counts["cold"] = target.counts()
-            return elapsed
+        def measured(label: str, before: Any) -> Sample:
+            """`runs` publishes, each after `before()`; keeps the last run's request counts."""
+            def once() -> float:
+                before()
+                elapsed = target.publish()
+                counts[label] = target.counts()
+                return elapsed
+            return repeat(runs, once)
 
-        cold = repeat(runs, cold_once)
-        emulator.reset_counts()
-
-        def noop_once() -> float:
-            emulator.reset_counts()
-            elapsed = target.publish()
-            counts["no_op"] = target.counts()
-            return elapsed
-
-        noop = repeat(runs, noop_once)
-
-        def changed_once() -> float:
-            target.change_one()
-            emulator.reset_counts()
-            elapsed = target.publish()
-            counts["one_changed"] = target.counts()
-            return elapsed
-
-        changed = repeat(runs, changed_once)
+        cold = measured("cold", emulator.reset)
+        noop = measured("no_op", emulator.reset_counts)
+        changed = measured("one_changed", lambda: (target.change_one(), emulator.reset_counts()))
         no_op_writes = sum(v for k, v in counts["no_op"].items() if k in ("POST", "PUT", "DELETE", "PATCH"))
         return {
             "dashboards": n,
