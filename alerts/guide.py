@@ -17,10 +17,11 @@ runs. Deviations from the guide, each for a reason:
 
 from __future__ import annotations
 
-from .model import (
+# Absolute, as in any alerts file: dash loads this file by its path, not as part of the alerts package.
+from alerts.model import (
+    Alerting,
     AlertmanagerConfig,
     AlertRule,
-    Alerting,
     Email,
     Fires,
     Inhibit,
@@ -39,6 +40,11 @@ from .model import (
 
 API = "api-performance"
 SYSTEM = "system"
+
+
+def selector(metric: str, labels: dict[str, str]) -> str:
+    """A series as promtool's input_series names it: metric{k="v",...}, labels in the order given."""
+    return metric + "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
 def go_map(labels: dict[str, str]) -> str:
@@ -177,6 +183,7 @@ HIGH_MEMORY_USAGE = AlertRule(
 )
 
 DISK = {"instance": "node1:9100", "job": "node", "device": "/dev/sda1", "fstype": "ext4", "mountpoint": "/"}
+TMPFS = {"instance": "node1:9100", "job": "node", "device": "tmpfs", "fstype": "tmpfs", "mountpoint": "/run"}
 
 LOW_DISK_SPACE = AlertRule(
     alert="LowDiskSpace",
@@ -191,10 +198,10 @@ LOW_DISK_SPACE = AlertRule(
         Fires(
             "87% full; a full tmpfs is ignored",
             series={
-                'node_filesystem_size_bytes{instance="node1:9100",job="node",device="/dev/sda1",fstype="ext4",mountpoint="/"}': "1000x20",
-                'node_filesystem_free_bytes{instance="node1:9100",job="node",device="/dev/sda1",fstype="ext4",mountpoint="/"}': "130x20",
-                'node_filesystem_size_bytes{instance="node1:9100",job="node",device="tmpfs",fstype="tmpfs",mountpoint="/run"}': "100x20",
-                'node_filesystem_free_bytes{instance="node1:9100",job="node",device="tmpfs",fstype="tmpfs",mountpoint="/run"}': "1x20",
+                selector("node_filesystem_size_bytes", DISK): "1000x20",
+                selector("node_filesystem_free_bytes", DISK): "130x20",
+                selector("node_filesystem_size_bytes", TMPFS): "100x20",
+                selector("node_filesystem_free_bytes", TMPFS): "1x20",
             },
             pending_at="4m",
             at="5m",
@@ -204,8 +211,8 @@ LOW_DISK_SPACE = AlertRule(
         Silent(
             "83% full",
             series={
-                'node_filesystem_size_bytes{instance="node1:9100",job="node",device="/dev/sda1",fstype="ext4",mountpoint="/"}': "1000x20",
-                'node_filesystem_free_bytes{instance="node1:9100",job="node",device="/dev/sda1",fstype="ext4",mountpoint="/"}': "170x20",
+                selector("node_filesystem_size_bytes", DISK): "1000x20",
+                selector("node_filesystem_free_bytes", DISK): "170x20",
             },
             at="10m",
         ),
@@ -279,14 +286,14 @@ POSTGRESQL_SLOW_QUERIES = AlertRule(
     tests=[
         Fires(
             "a 75 s transaction",
-            series={'pg_stat_activity_max_tx_duration{instance="postgres-exporter:9187",job="postgres",datname="app"}': "75x10"},
+            series={selector("pg_stat_activity_max_tx_duration", {**PG, "datname": "app"}): "75x10"},
             pending_at="1m",
             at="2m",
             labels={**PG, "datname": "app"},
         ),
         Silent(
             "a 55 s transaction",
-            series={'pg_stat_activity_max_tx_duration{instance="postgres-exporter:9187",job="postgres",datname="app"}': "55x10"},
+            series={selector("pg_stat_activity_max_tx_duration", {**PG, "datname": "app"}): "55x10"},
             at="5m",
         ),
     ],

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import attrs
 
-from .model import AlertRule, Alerting, AlertsError, Fires, PanelLink, RuleFile
+from .model import Alerting, AlertRule, AlertsError, Fires, PanelLink, RuleFile
 
 _LABEL_REF = re.compile(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
@@ -17,21 +17,8 @@ _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 class Panels:
     """Where each dashboard's panels are: uid -> panel title -> panel id, and Grafana's base URL."""
 
-    ids: Mapping[str, Mapping[str, int]]
-    base_url: str = ""  # "" gives relative links (/d/uid?...)
-
-    @classmethod
-    def from_dashboards(cls, dashboards: Iterable[Any], base_url: str = "") -> "Panels":
-        """`dashboards` are rendered dashboards (uid and json)."""
-        ids: dict[str, dict[str, int]] = {}
-        for d in dashboards:
-            panels: dict[str, int] = {}
-            for panel in d.json.get("panels") or []:
-                for p in [panel, *(panel.get("panels") or [])]:
-                    if p.get("type") != "row" and p.get("title") and "id" in p:
-                        panels.setdefault(p["title"], p["id"])
-            ids[d.uid] = panels
-        return cls(ids, base_url.rstrip("/"))
+    ids: Mapping[str, Mapping[str, int]]  # built by the caller from the rendered dashboards
+    base_url: str = attrs.field(default="", converter=lambda url: url.rstrip("/"))  # "": relative /d/uid links
 
     def problem(self, link: PanelLink) -> str | None:
         if link.dashboard_uid not in self.ids:
@@ -81,7 +68,8 @@ def rule_file_data(file: RuleFile, alerting: Alerting, panels: Panels) -> dict[s
     return {"groups": groups}
 
 
-def _expected_annotations(rule: AlertRule, case: Fires, rendered: dict[str, str], labels: dict[str, str]) -> dict[str, str]:
+def _expected_annotations(rule: AlertRule, case: Fires, rendered: dict[str, str],
+                          labels: dict[str, str]) -> dict[str, str]:
     """Every annotation as Prometheus renders it; `$labels.x` is filled in, `$value` must be given."""
     out = {}
     for key, text in rendered.items():

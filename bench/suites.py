@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from tests.grafana_emulator import Emulator
+
 from . import workload
 from .measure import Sample, peak_rss_mb, repeat, run, tool
 
@@ -67,7 +69,7 @@ def memory(n: int, tmp: Path) -> dict[str, Any]:
 class _Target:
     """A temporary repository that publishes its n dashboards to an emulator."""
 
-    def __init__(self, n: int, tmp: Path, emulator: Any) -> None:
+    def __init__(self, n: int, tmp: Path, emulator: Emulator) -> None:
         self.n = n
         self.root = tmp / f"publish-{n}"
         self.sdk, self.gl = workload.write(n, self.root)
@@ -104,12 +106,7 @@ class _Target:
         module.write_text(text)
 
 
-def _emulator(latency: float):
-    repo = Path(__file__).resolve().parent.parent
-    if str(repo) not in sys.path:
-        sys.path.insert(0, str(repo))
-    from tests.grafana_emulator import Emulator
-
+def _emulator(latency: float) -> Emulator:
     emulator = Emulator().start()
     emulator.set_faults(latency=latency)
     return emulator

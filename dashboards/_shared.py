@@ -1,12 +1,40 @@
-"""What the guide's dashboards share: their datasources and links to each other.
+"""What the guide's dashboards share: their datasources, and links to each other.
 
-Files whose name starts with "_" hold helpers, not dashboards.
+Files whose name starts with "_" hold helpers, not dashboards; the dashboard
+modules beside this one import it as `_shared`.
+
+The datasources are declared once: Prometheus for metrics, Loki for logs.
+Their uids are the same in every environment and dashboards refer to them by
+uid. URLs differ per environment and come from dash.yaml (`datasources:`);
+`url=` here is the service name in the guide's docker-compose stack, used by
+the provisioning tree that `dash build` writes without `--env`.
+
+Loki has no derived field: the guide's JSON log records (level, logger,
+timestamp, message) carry no request or trace id to link from. To add one
+when the application logs a `request_id`, extend `settings` with
+`"derivedFields": [{"name": "request_id", "matcherRegex": "\\"request_id\\":\\"(\\\\w+)\\"",
+"url": "<link, with ${__value.raw}>"}]`.
 """
 
-from dashboards.sdk import Link
+from publisher.sdk import Datasource, Link
 
-# Declared once, in provisioning/datasources.py, with the rest of the datasource settings.
-from provisioning.datasources import LOKI, PROMETHEUS  # noqa: E402,F401
+PROMETHEUS = Datasource(
+    "Prometheus",
+    type="prometheus",
+    uid="prometheus",
+    settings={"httpMethod": "POST", "timeInterval": "15s"},  # the guide's scrape_interval
+    description="Metrics scraped by Prometheus (the guide's prometheus.yml).",
+    url="http://prometheus:9090",
+)
+
+LOKI = Datasource(
+    "Loki",
+    type="loki",
+    uid="loki",
+    settings={"maxLines": 1000},
+    description="Logs shipped by the Docker Loki driver (the guide's labels: job, environment).",
+    url="http://loki:3100",
+)
 
 SYSTEM_UID = "system"
 API_UID = "api-performance"

@@ -8,8 +8,9 @@ status, `database_query_duration_seconds` by query type and the
 `web_vitals_*` gauges.
 """
 
-from dashboards._shared import API_UID, LOKI, PROMETHEUS, links_from
-from dashboards.sdk import (
+from _shared import API_UID, LOKI, PROMETHEUS, links_from
+
+from publisher.sdk import (
     Dashboard,
     Query,
     breakdown,
@@ -110,14 +111,16 @@ api.row(
         unit=units.NONE,
         decimals=3,
         thresholds=high_is_bad(0.1, 0.25),
-        description="Last reported CLS: how much the page layout moves while it loads. Good below 0.1, poor above 0.25.",
+        description="Last reported CLS: how much the page layout moves while it loads. "
+        "Good below 0.1, poor above 0.25.",
     ),
     stat(
         "First Input Delay (FID)",
         "max(web_vitals_fid)",
         unit=units.MILLISECONDS,
         thresholds=high_is_bad(100, 300),
-        description="Last reported FID: delay before the page reacts to the first input. Good below 100 ms, poor above 300 ms.",
+        description="Last reported FID: delay before the page reacts to the first input. "
+        "Good below 100 ms, poor above 300 ms.",
     ),
     stat(
         "Largest Contentful Paint (LCP)",

@@ -5,9 +5,10 @@ defined in the README ("Business metrics the application exports"): the
 application must export them for these panels to show data.
 """
 
-from dashboards._shared import BUSINESS_UID, PROMETHEUS, links_from
-from dashboards.sdk import Dashboard, Query, gauge, heatmap, low_is_bad, stat, timeseries, units
-from dashboards.sdk import thresholds as steps
+from _shared import BUSINESS_UID, PROMETHEUS, links_from
+
+from publisher.sdk import Dashboard, Query, gauge, heatmap, low_is_bad, stat, timeseries, units
+from publisher.sdk import thresholds as steps
 
 MRR = "sum(app_subscription_mrr_dollars)"
 ARPU = f'{MRR} / sum(app_active_users{{window="30d"}})'

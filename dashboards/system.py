@@ -5,9 +5,10 @@ rows show what its blackbox, postgres and redis scrape jobs collect and what
 its alerts watch.
 """
 
-from dashboards._shared import PROMETHEUS, SYSTEM_UID, links_from
-from dashboards.sdk import Dashboard, Query, gauge, high_is_bad, label_values, stat, timeseries, units
-from dashboards.sdk import thresholds as steps
+from _shared import PROMETHEUS, SYSTEM_UID, links_from
+
+from publisher.sdk import Dashboard, Query, gauge, high_is_bad, label_values, stat, timeseries, units
+from publisher.sdk import thresholds as steps
 
 INSTANCE = 'instance=~"$instance"'
 
@@ -56,7 +57,8 @@ system.row(
     gauge(
         "Disk usage",
         Query(
-            f'(node_filesystem_size_bytes{{fstype!="tmpfs", {INSTANCE}}} - node_filesystem_free_bytes{{fstype!="tmpfs", {INSTANCE}}})'
+            f'(node_filesystem_size_bytes{{fstype!="tmpfs", {INSTANCE}}}'
+            f' - node_filesystem_free_bytes{{fstype!="tmpfs", {INSTANCE}}})'
             f' / node_filesystem_size_bytes{{fstype!="tmpfs", {INSTANCE}}} * 100',
             legend="{{instance}} {{mountpoint}}",
             instant=True,
@@ -67,8 +69,10 @@ system.row(
     ),
     timeseries(
         "Network traffic",
-        Query(f"sum by(instance) (irate(node_network_receive_bytes_total{{{INSTANCE}}}[5m]))", legend="{{instance}} in"),
-        Query(f"sum by(instance) (irate(node_network_transmit_bytes_total{{{INSTANCE}}}[5m]))", legend="{{instance}} out"),
+        Query(f"sum by(instance) (irate(node_network_receive_bytes_total{{{INSTANCE}}}[5m]))",
+              legend="{{instance}} in"),
+        Query(f"sum by(instance) (irate(node_network_transmit_bytes_total{{{INSTANCE}}}[5m]))",
+              legend="{{instance}} out"),
         unit=units.BYTES_PER_SECOND,
         description="Bytes received (in) and sent (out) per second, all interfaces summed.",
     ),

@@ -1,1 +1,1 @@
-"""Grafana datasources, saved log queries and file provisioning."""
+"""Grafana file provisioning and the guide's compose stack, as data (dash writes the bytes)."""

@@ -1,6 +1,7 @@
 """dash.yaml: where the dashboards live and the environments to publish to.
 
-    dashboards: dashboards            # optional; default: the built-in dashboards
+    dashboards: dashboards            # optional; default: ./dashboards beside dash.yaml
+    alerts: alerts/guide.py           # optional: a Python file defining ALERTING
     environments:
       prod:
         url: https://grafana.example.com/grafana    # a sub-path is fine
@@ -33,6 +34,7 @@ import attrs
 from .secrets import Secret, SecretError, SecretRef
 
 DEFAULT_FILE = "dash.yaml"
+DEFAULT_DASHBOARDS = "dashboards"
 TOP_LEVEL_KEYS = ("dashboards", "alerts", "environments")
 ENV_KEYS = (
     "url", "directory", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
@@ -136,9 +138,9 @@ class Environment:
 @attrs.frozen
 class Config:
     path: Path | None  # None when no file exists and defaults apply
-    dashboards: Path | None = None  # None = the built-in dashboards
+    dashboards: Path | None = None  # None: no dashboards directory was given or found
     environments: dict[str, Environment] = attrs.field(factory=dict)
-    alerts: Path | None = None  # a Python file defining ALERTING; None = built-in (with built-in dashboards)
+    alerts: Path | None = None  # a Python file defining ALERTING; None: no alerting
 
     def environment(self, name: str) -> Environment:
         if name not in self.environments:
@@ -203,7 +205,8 @@ class _Reader:
 
     def secret(self, value: Any, path: str) -> SecretRef:
         if isinstance(value, str):
-            raise self.fail(path, f"a secret written inline is refused (it would live in Git); reference it instead: {SECRET_HINT}")
+            raise self.fail(path, "a secret written inline is refused (it would live in Git); reference it instead: "
+                            f"{SECRET_HINT}")
         ref = self.mapping(value, path, ("env", "file"))
         if len(ref) != 1:
             raise self.fail(path, f"give exactly one of env or file: {SECRET_HINT}")
@@ -351,6 +354,12 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from None
 
 
+def _default_dashboards(base: Path) -> Path | None:
+    """./dashboards beside dash.yaml (or in the working directory), when it exists."""
+    candidate = base / DEFAULT_DASHBOARDS
+    return candidate if candidate.is_dir() else None
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Load `path`, or ./dash.yaml when it exists, or return the defaults."""
     explicit = path is not None
@@ -358,7 +367,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     if not file.exists():
         if explicit:
             raise ConfigError(f"{file}: no such configuration file (from --config or DASH_CONFIG)")
-        return Config(path=None)
+        return Config(path=None, dashboards=_default_dashboards(Path.cwd()))
     reader = _Reader(file)
     data = _read_yaml(file)
     if data is None:
@@ -373,5 +382,6 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         str(name): _environment(reader, str(name), raw, base)
         for name, raw in reader.mapping(data.get("environments"), "environments").items()
     }
-    return Config(path=file, dashboards=(base / dashboards) if dashboards else None, environments=envs,
+    return Config(path=file, dashboards=(base / dashboards) if dashboards else _default_dashboards(base),
+                  environments=envs,
                   alerts=(base / alerts) if alerts else None)

@@ -1,67 +1,51 @@
-"""The desired state of one environment: folders, datasources and dashboards.
+"""The desired state of one target: folders, datasources, dashboards and saved queries.
 
 Folders come from the dashboards' folder paths, below the environment's root
 folder when it names one; their uids are derived from the path, so the same
 code gives the same uids everywhere. Datasources come from the environment's
-`datasources:` settings, named and typed by the Datasource declared in Python.
-Dashboards are the rendered JSON plus the managed-by-dash tag.
+`datasources:` settings, named and typed by the Datasource declared in Python,
+through one encoder whose secrets are resolved values for an API and
+`$__env{}`/`$__file{}` references for files. Saved log queries go to the query
+library where the target has one, and otherwise as their stand-in dashboard.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import attrs
 
-from .config import ConfigError, Environment
-from .model import FOLDER_UID_PREFIX, MANAGED_KEY, MANAGED_TAG, MANAGED_VALUE
-from .secrets import Secret, SecretError
+from .config import ConfigError
+from .model import (
+    FOLDER_UID_PREFIX,
+    MANAGED_KEY,
+    MANAGED_TAG,
+    MANAGED_VALUE,
+    ROOT_FOLDER,
+    DesiredDashboard,
+    DesiredDatasource,
+    DesiredFolder,
+    DesiredQuery,
+    DesiredState,
+)
+from .render import SAVED_QUERIES_FALLBACK, Rendered
+from .secrets import Secret, SecretError, SecretRef
 
-ROOT_FOLDER = "General"  # Grafana's name for "no folder"
+if TYPE_CHECKING:
+    from .config import DatasourceSettings, Environment
 
-
-@attrs.frozen
-class DesiredFolder:
-    uid: str
-    title: str
-    parent_uid: str  # "" at the top
-    path: str  # "Monitoring/Platform", for messages
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") + 1
-
-
-@attrs.frozen
-class DesiredDatasource:
-    uid: str
-    name: str
-    type: str
-    body: dict[str, Any]  # what Grafana stores, without secrets
-    secrets: dict[str, Secret] = attrs.field(factory=dict, repr=False)
+QUERY_LIBRARY = "queries.grafana.app/v1"
 
 
 @attrs.frozen
-class DesiredDashboard:
-    uid: str
-    title: str
-    folder_uid: str
-    folder_path: str
-    json: dict[str, Any] = attrs.field(repr=False)
-    source: str
+class TargetTraits:
+    """What the desired state depends on in a target."""
 
-
-@attrs.frozen
-class DesiredState:
-    folders: list[DesiredFolder]
-    datasources: list[DesiredDatasource]
-    dashboards: list[DesiredDashboard]
-    external_datasources: list[str]  # uids the dashboards use that this env does not manage
-    log_queries: list[Any] = attrs.field(factory=list)  # every declared saved query
-    saved_queries: list[Any] = attrs.field(factory=list)  # those to publish to a query library (set by the plan)
-    query_library: bool = False  # the server has one (set by the plan)
+    files: bool  # a provisioning tree: secrets as references, ownership in the manifest rather than in marks
+    query_library: bool = False
+    name: str = "this Grafana"
 
 
 def folder_uid(path: str) -> str:
@@ -74,7 +58,7 @@ def folder_uid(path: str) -> str:
     return f"{FOLDER_UID_PREFIX}{slug[:40 - len(FOLDER_UID_PREFIX) - 9].rstrip('-')}-{digest}"
 
 
-def _folders(paths: Iterable[str], root: str | None) -> tuple[list[DesiredFolder], dict[str, DesiredFolder | None]]:
+def folders_for(paths: Iterable[str], root: str | None) -> tuple[list[DesiredFolder], dict[str, DesiredFolder | None]]:
     """Every folder on the way to each path, parents first; and path -> its folder (None = root)."""
     folders: dict[str, DesiredFolder] = {}
     where: dict[str, DesiredFolder | None] = {}
@@ -93,51 +77,112 @@ def _folders(paths: Iterable[str], root: str | None) -> tuple[list[DesiredFolder
     return ordered, where
 
 
-def _datasource(env: Environment, settings: Any, declared: Any) -> DesiredDatasource:
+def _secret(ref: SecretRef, env: "Environment", as_reference: bool) -> Secret | str:
+    if as_reference:  # Grafana's own interpolation in provisioning files; never the value
+        return f"$__env{{{ref.env}}}" if ref.env else f"$__file{{{ref.file}}}"
+    return ref.resolve(env.base_dir)
+
+
+def encode_datasource(env: "Environment", settings: "DatasourceSettings", declared: Any,
+                      files: bool) -> DesiredDatasource:
+    """The one datasource encoder: Grafana's fields, and the secrets as values (API) or references (files)."""
+    where = f"{env.source}: environments.{env.name}.datasources.{settings.uid}"
     name = settings.name or (declared.name if declared else None)
     kind = settings.type or (declared.type if declared else None)
     if not name or not kind:
-        raise ConfigError(
-            f"{env.source}: environments.{env.name}.datasources.{settings.uid}: no Datasource with this uid is "
-            "declared in the dashboards; give its name and type here"
-        )
-    json_data = {**(declared.settings if declared else {}), **settings.json_data, MANAGED_KEY: MANAGED_VALUE}
-    secrets: dict[str, Secret] = {}
+        raise ConfigError(f"{where}: no Datasource with this uid is declared in the dashboards; give its name "
+                          "and type here")
+    json_data = {**(declared.settings if declared else {}), **settings.json_data}
+    if not files:
+        json_data[MANAGED_KEY] = MANAGED_VALUE  # a file is owned through the manifest instead
+    secrets: dict[str, Secret | str] = {}
     try:
         for key, ref in sorted(settings.secure_json_data.items()):
-            secrets[key] = ref.resolve(env.base_dir)
+            secrets[key] = _secret(ref, env, files)
         if settings.basic_auth is not None:
-            secrets["basicAuthPassword"] = settings.basic_auth.password.resolve(env.base_dir)
+            secrets["basicAuthPassword"] = _secret(settings.basic_auth.password, env, files)
     except SecretError as exc:
-        raise ConfigError(f"{env.source}: environments.{env.name}.datasources.{settings.uid}: {exc}") from None
+        raise ConfigError(f"{where}: {exc}") from None
     body = {
-        "uid": settings.uid,
-        "name": name,
-        "type": kind,
-        "access": settings.access,
-        "url": settings.url,
-        "isDefault": settings.is_default,
-        "basicAuth": settings.basic_auth is not None,
-        "basicAuthUser": settings.basic_auth.user if settings.basic_auth else "",
-        "jsonData": json_data,
+        "uid": settings.uid, "name": name, "type": kind, "access": settings.access, "url": settings.url,
+        "isDefault": settings.is_default, "basicAuth": settings.basic_auth is not None,
+        "basicAuthUser": settings.basic_auth.user if settings.basic_auth else "", "jsonData": json_data,
     }
     return DesiredDatasource(settings.uid, name, kind, body, secrets)
 
 
-def desired_state(rendered: list[Any], declared: dict[str, Any], env: Environment,
-                  used: Iterable[str] = (), log_queries: Iterable[Any] = ()) -> DesiredState:
-    """`rendered`: build.Rendered items; `declared`: Datasource by uid; `used`: uids the dashboards use."""
-    folders, where = _folders((r.folder for r in rendered), env.folder)
-    datasources = [_datasource(env, s, declared.get(uid)) for uid, s in sorted(env.datasources.items())]
-    desired_dashboards = []
+def default_datasources(declared: dict[str, Any]) -> list[DesiredDatasource]:
+    """Without an environment: the declared datasources that say where they are (`url=`)."""
+    out = []
+    for uid, ds in sorted(declared.items()):
+        if ds.url:
+            body = {"uid": uid, "name": ds.name, "type": ds.type, "access": "proxy", "url": ds.url,
+                    "isDefault": ds.type == "prometheus", "basicAuth": False, "basicAuthUser": "",
+                    "jsonData": dict(ds.settings)}
+            out.append(DesiredDatasource(uid, ds.name, ds.type, body))
+    return out
+
+
+def saved_query_object(query: Any) -> dict[str, Any]:
+    """A LogQuery as the query library's Query object, named by its uid."""
+    tags = list(query.tags) + ([MANAGED_TAG] if MANAGED_TAG not in query.tags else [])
+    return {
+        "apiVersion": QUERY_LIBRARY,
+        "kind": "Query",
+        "metadata": {"name": query.uid},
+        "spec": {"title": query.name, "description": query.description, "isVisible": True, "tags": tags,
+                 "targets": [{"properties": query.target(), "variables": {}}]},
+    }
+
+
+def _dashboards(rendered: list[Rendered], where: dict[str, DesiredFolder | None], files: bool,
+                ) -> list[DesiredDashboard]:
+    out = []
     for item in rendered:
-        tags = list(item.json.get("tags") or [])
-        if MANAGED_TAG not in tags:
-            tags.append(MANAGED_TAG)
-        data = {**item.json, "tags": tags}  # a shallow copy: nothing below the top level changes
+        data = item.json
+        if not files:  # on a server the managed tag is the mark of ownership
+            tags = list(data.get("tags") or [])
+            data = {**data, "tags": tags + ([MANAGED_TAG] if MANAGED_TAG not in tags else [])}
         folder = where[item.folder]
-        desired_dashboards.append(DesiredDashboard(
-            item.uid, item.title, folder.uid if folder else "", folder.path if folder else ROOT_FOLDER, data,
-            item.source))
-    external = sorted(set(used) - set(env.datasources))
-    return DesiredState(folders, datasources, desired_dashboards, external, list(log_queries))
+        out.append(DesiredDashboard(item.uid, item.title, folder.uid if folder else "",
+                                    folder.path if folder else ROOT_FOLDER, data, item.source,
+                                    item.encoded if files else b""))
+    return out
+
+
+def _route_queries(rendered: list[Rendered], queries: list[Any], traits: TargetTraits,
+                   ) -> tuple[list[Rendered], list[DesiredQuery], str | None, str | None]:
+    """Where the saved log queries go: (dashboards, queries, path, note)."""
+    fallback = [r for r in rendered if r.role == SAVED_QUERIES_FALLBACK]
+    if not queries:
+        return rendered, [], None, None
+    name = f"'{fallback[0].title}' ({fallback[0].uid})" if fallback else "'Saved log queries'"
+    if traits.query_library:
+        objects = [DesiredQuery(q.uid, q.name, saved_query_object(q)) for q in queries]
+        note = (f"saved log queries: {len(queries)} go to Grafana's query library ({QUERY_LIBRARY}); the "
+                f"fallback dashboard {name} is not published")
+        return [r for r in rendered if r.role != SAVED_QUERIES_FALLBACK], objects, "query-library", note
+    if traits.files:
+        note = f"saved log queries: file provisioning has no query library; they go out as the dashboard {name}"
+    else:
+        note = (f"saved log queries: this Grafana has no query library ({QUERY_LIBRARY} is in Grafana Enterprise "
+                f"and Cloud); the {len(queries)} queries go out as the dashboard {name}")
+    return rendered, [], "dashboard", note
+
+
+def desired_state(rendered: list[Rendered], declared: dict[str, Any], env: "Environment | None",
+                  log_queries: list[Any], traits: TargetTraits) -> DesiredState:
+    """What the target should hold. `declared`: Datasource by uid; `rendered`: unique, rendered dashboards."""
+    rendered, queries, path, note = _route_queries(rendered, log_queries, traits)
+    root = env.folder if env is not None else None
+    folders, where = folders_for((r.folder for r in rendered), root)
+    if env is None:
+        datasources = default_datasources(declared)
+    else:
+        datasources = [encode_datasource(env, s, declared.get(uid), traits.files)
+                       for uid, s in sorted(env.datasources.items())]
+    notes = [note] if note else []
+    used = {uid for r in rendered for uid in r.datasources}
+    external = sorted(used - set(env.datasources)) if env is not None else []
+    return DesiredState(folders, datasources, _dashboards(rendered, where, traits.files), queries, notes, path,
+                        external)

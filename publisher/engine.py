@@ -1,72 +1,86 @@
-"""Desired state -> live state -> plan -> apply.
+"""The one engine: desired state -> live state -> plan -> apply, over any target's handlers.
 
-`make_plan` asks each handler to read what it manages and compare; `apply`
-makes the changes in dependency order: creates and updates for folders, then
-datasources, then dashboards; deletes in the reverse order. One object's
-failure does not stop the others, but an object whose folder could not be
-made is skipped rather than sent to fail.
+`make_plan` reads each desired object through its handler (concurrently, at
+most `target.reads` at once), compares, and lists owned objects no longer
+desired (deleted only with --prune). `apply` makes the changes in dependency
+order: creates and updates kind by kind in the target's order (folders
+parents first, one level at a time), then deletes in the reverse order. One
+object's failure does not stop the others; an object whose folder could not
+be written is skipped rather than sent to fail; a change that would overwrite
+drift is refused unless --force.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
-import attrs
+from .grafana import GrafanaError
+from .handlers.base import ApplyOptions, PlanOptions
+from .model import CREATE, DELETE, UPDATE, Change, DesiredState, Outcome, Plan
 
-from .client import Grafana, GrafanaError
-from .desired import DesiredState
-from .handlers import HANDLERS, ApplyOptions, PlanOptions
-from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Outcome
+if TYPE_CHECKING:
+    from .targets import Target
 
-
-@attrs.frozen
-class Plan:
-    changes: list[Change]
-    notes: list[str]
-    saved_queries_path: str | None = None  # "query-library", "dashboard", or None when there are none
-
-    @property
-    def pending(self) -> list[Change]:
-        return [c for c in self.changes if c.action != UNCHANGED]
-
-    def counts(self) -> dict[str, int]:
-        out = {CREATE: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0}
-        for change in self.changes:
-            out[change.action] += 1
-        return out
+T = TypeVar("T")
 
 
-def saved_queries_route(grafana: Grafana, state: DesiredState) -> tuple[DesiredState, str | None, str | None]:
-    """Where the saved log queries go: the query library when the server has one, else the fallback dashboard."""
-    from provisioning.log_queries import FALLBACK_UID
+def _concurrently(workers: int, items: Iterable[Any], fn: Callable[[Any], T]) -> list[T | BaseException]:
+    """fn(item) for each item, `workers` at once; results or exceptions, in order."""
+    def guarded(item: Any) -> T | BaseException:
+        try:
+            return fn(item)
+        except Exception as exc:  # noqa: BLE001 - collected and reported per object
+            return exc
 
-    from .handlers.saved_queries import GROUP_VERSION
-
-    if not state.log_queries:
-        return state, None, None
-    if grafana.has_api_group(GROUP_VERSION):
-        state = attrs.evolve(state, saved_queries=list(state.log_queries), query_library=True,
-                             dashboards=[d for d in state.dashboards if d.uid != FALLBACK_UID])
-        return state, "query-library", (
-            f"saved log queries: {len(state.log_queries)} go to Grafana's query library ({GROUP_VERSION}); "
-            f"the fallback dashboard '{FALLBACK_UID}' is not published")
-    return state, "dashboard", (
-        f"saved log queries: this Grafana has no query library ({GROUP_VERSION} is in Grafana Enterprise and "
-        f"Cloud); the {len(state.log_queries)} queries go out as the dashboard 'Saved log queries' ({FALLBACK_UID})")
+    items = list(items)
+    if workers <= 1 or len(items) <= 1:
+        return [guarded(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="dash") as pool:
+        return list(pool.map(guarded, items))
 
 
-def make_plan(grafana: Grafana, state: DesiredState, options: PlanOptions) -> Plan:
-    state, path, note = saved_queries_route(grafana, state)
+def _plan_kind(handler: Any, state: DesiredState, target: "Target", options: PlanOptions,
+               ) -> tuple[list[Change], list[Change], list[str]]:
+    """(deletes, other changes, notes) of one kind."""
+    wanted = handler.wanted(state)
+    if hasattr(handler, "prepare"):
+        handler.prepare(wanted)
+    lives = _concurrently(target.reads, wanted, handler.read)
+    for live in lives:
+        if isinstance(live, BaseException):
+            raise live
+    changes = [handler.compare(d, live, options) for d, live in zip(wanted, lives)]
+    notes = handler.notes(state, lives)
+    if not options.prune and not getattr(handler, "notes_orphans", True):
+        return [], changes, notes  # listing what it owns costs requests, and nothing would be said
+    keys = {c.uid for c in changes}
+    orphans = [live for live in handler.owned() if _key(live) not in keys]
+    deletes: list[Change] = []
+    if options.prune:
+        deletes = [c for c in (handler.plan_delete(o, state) for o in orphans) if c is not None]
+        deletes.sort(key=lambda c: (c.depth, c.uid))
+    elif orphans:
+        notes.append(handler.orphan_note(orphans))
+    return deletes, changes, notes
+
+
+def _key(live: Any) -> str:
+    return getattr(live, "uid", None) or getattr(live, "path")
+
+
+def make_plan(target: "Target", state: DesiredState, options: PlanOptions) -> Plan:
+    deletes: list[Change] = []
     changes: list[Change] = []
-    notes: list[str] = [note] if note else []
-    for handler in HANDLERS:
-        kind_plan = handler.plan(grafana, state, options)
-        changes.extend(kind_plan.changes)
-        notes.extend(kind_plan.notes)
+    notes = list(state.notes)
+    for handler in target.handlers():
+        kind_deletes, kind_changes, kind_notes = _plan_kind(handler, state, target, options)
+        deletes.extend(kind_deletes)
+        changes.extend(kind_changes)
+        notes.extend(kind_notes)
     # Deletes first, so that a reviewer sees what would be lost before anything else.
-    ordered = [c for c in changes if c.action == DELETE] + [c for c in changes if c.action != DELETE]
-    return Plan(ordered, notes, path)
+    return Plan(deletes + changes, notes, state.saved_queries_path)
 
 
 def _failure(change: Change, exc: BaseException) -> Outcome:
@@ -75,41 +89,48 @@ def _failure(change: Change, exc: BaseException) -> Outcome:
     return Outcome(change, False, f"unexpected error: {type(exc).__name__}: {exc}")
 
 
-def apply(grafana: Grafana, plan: Plan, options: ApplyOptions,
-          progress: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
-    """Make every pending change; `progress` hears of each outcome as it happens."""
-    handlers = {h.kind: h for h in HANDLERS}
-    outcomes: list[Outcome] = []
-    failed_folders: set[str] = set()
-    lock = threading.Lock()
+class _Run:
+    """One apply: runs each change through its handler, and remembers what failed for the dependants."""
 
-    def run(change: Change) -> Outcome:
-        if change.parent and change.parent in failed_folders:
+    def __init__(self, handlers: dict[str, Any], options: ApplyOptions, progress: Callable[[Outcome], None]):
+        self.handlers, self.options, self.progress = handlers, options, progress
+        self.outcomes: list[Outcome] = []
+        self.failed_folders: set[str] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, change: Change) -> Outcome:
+        if change.parent and change.parent in self.failed_folders:
             outcome = Outcome(change, False, f"skipped: its folder {change.parent!r} could not be written",
                               skipped=True)
+        elif change.drift is not None and not self.options.force:
+            outcome = Outcome(change, False, f"refused: {change.drift.describe()}; review it with `dash diff`, "
+                              "then publish with --force to overwrite")
         else:
             try:
-                outcome = handlers[change.kind].apply(grafana, change, options)
+                outcome = self.handlers[change.kind].apply(change, self.options)
             except Exception as exc:  # noqa: BLE001 - one object's failure is reported, the rest go on
                 outcome = _failure(change, exc)
-        with lock:
-            outcomes.append(outcome)
+        with self.lock:
+            self.outcomes.append(outcome)
             if change.kind == "folder" and not outcome.ok and change.action != DELETE:
-                failed_folders.add(change.uid)
-            progress(outcome)
+                self.failed_folders.add(change.uid)
+            self.progress(outcome)
         return outcome
 
+
+def apply(target: "Target", plan: Plan, options: ApplyOptions,
+          progress: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+    """Make every pending change; `progress` hears of each outcome as it happens."""
+    handlers = target.handlers()
+    run = _Run({h.kind: h for h in handlers}, options, progress)
     writes = [c for c in plan.changes if c.action in (CREATE, UPDATE)]
     deletes = [c for c in plan.changes if c.action == DELETE]
-    for handler in HANDLERS:
+    for handler in handlers:
         batch = [c for c in writes if c.kind == handler.kind]
-        if handler.kind == "folder":
-            # Parents before children; the folders of one level go in parallel.
-            for depth in sorted({c.desired.depth for c in batch}):
-                grafana.map_writes([c for c in batch if c.desired.depth == depth], run)
-        else:
-            grafana.map_writes(batch, run)
-    for handler in reversed(HANDLERS):
+        for depth in sorted({c.depth for c in batch}):  # parents before children; one level in parallel
+            _concurrently(target.writes, [c for c in batch if c.depth == depth], run)
+    for handler in reversed(handlers):
         for change in [c for c in deletes if c.kind == handler.kind]:
             run(change)
-    return outcomes
+    target.finish(plan)
+    return run.outcomes

@@ -1,40 +1,137 @@
-"""The publisher's vocabulary: desired objects, live objects, planned changes, outcomes."""
+"""The publisher's vocabulary: desired and live records, planned changes, outcomes, plans.
+
+Every kind's records are typed: a Change carries the desired record (what the
+code wants) and the live one (what the target holds), never a dict with keys
+smuggled in.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 import attrs
 
-MANAGED_TAG = "dash-managed"  # on every dashboard dash publishes; prune touches nothing else
+from .secrets import Secret
+
+MANAGED_TAG = "dash-managed"  # on every dashboard and saved query dash publishes; prune touches nothing else
 FOLDER_UID_PREFIX = "dash-"  # folders dash creates; prune touches no other folder
 MANAGED_KEY = "managedBy"  # jsonData key on datasources dash publishes
 MANAGED_VALUE = "dash"
 HASH_MARK = "[dash sha256:"  # in each saved version's message: what dash published
+ROOT_FOLDER = "General"  # Grafana's name for "no folder"
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 
 
-def canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# --- desired records -----------------------------------------------------------------
 
 
-def content_hash(obj: Any) -> str:
-    """A short, stable hash of normalised content, recorded in version messages."""
-    return hashlib.sha256(canonical(obj).encode()).hexdigest()[:16]
+@attrs.frozen
+class DesiredFolder:
+    uid: str
+    title: str
+    parent_uid: str  # "" at the top
+    path: str  # "Monitoring/Platform", for messages
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") + 1
+
+
+@attrs.frozen
+class DesiredDatasource:
+    uid: str
+    name: str
+    type: str
+    body: dict[str, Any]  # Grafana's fields, without secrets
+    secrets: dict[str, Secret | str] = attrs.field(factory=dict, repr=False)  # resolved, or $__env{} references
+
+
+@attrs.frozen
+class DesiredDashboard:
+    uid: str
+    title: str
+    folder_uid: str
+    folder_path: str
+    json: dict[str, Any] = attrs.field(repr=False)
+    source: str
+    encoded: bytes = attrs.field(default=b"", repr=False, eq=False)  # the file's bytes, for file targets
+
+
+@attrs.frozen
+class DesiredQuery:
+    uid: str
+    name: str
+    object: dict[str, Any]  # the Kubernetes-style Query object
+
+
+@attrs.frozen
+class DesiredState:
+    folders: list[DesiredFolder]
+    datasources: list[DesiredDatasource]
+    dashboards: list[DesiredDashboard]
+    saved_queries: list[DesiredQuery] = attrs.field(factory=list)
+    notes: list[str] = attrs.field(factory=list)
+    saved_queries_path: str | None = None  # "query-library", "dashboard", or None when there are none
+    external_datasources: list[str] = attrs.field(factory=list)  # uids the dashboards use that env does not manage
+
+
+# --- live records --------------------------------------------------------------------
+
+
+@attrs.frozen
+class LiveFolder:
+    uid: str
+    title: str
+    parent_uid: str
+    version: int | None = None
+
+
+@attrs.frozen
+class LiveDatasource:
+    uid: str
+    name: str
+    fields: dict[str, Any]  # the fields dash manages, normalised
+    version: int | None = None
+    secret_digest: str | None = None  # what dash recorded of the secrets it sent
+    read_only: bool = False
+
+
+@attrs.frozen
+class LiveDashboard:
+    uid: str
+    title: str
+    version: int
+    folder_uid: str
+    folder_title: str
+    updated_by: str
+    updated: str
+    json: dict[str, Any] = attrs.field(repr=False)
+    tags: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class LiveQuery:
+    uid: str
+    title: str
+    spec: dict[str, Any]
+    resource_version: str = ""
+
+
+# --- plans and outcomes --------------------------------------------------------------
 
 
 @attrs.frozen
 class Drift:
-    """Someone changed the object in Grafana since dash last published it."""
+    """Someone changed the object since dash last published it."""
 
     who: str
     when: str
     reason: str
 
     def describe(self) -> str:
+        if not self.who and not self.when:
+            return self.reason
         return f"{self.reason} (last saved by {self.who or 'unknown'} at {self.when or 'unknown time'})"
 
 
@@ -53,6 +150,7 @@ class Change:
     notes: tuple[str, ...] = ()
     unified_diff: str | None = attrs.field(default=None, repr=False)
     parent: str | None = None  # folder uid the object lives in (for dependency skips)
+    depth: int = 0  # apply order within a kind: parents (lower) first
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -79,4 +177,21 @@ class Outcome:
                "message": self.message}
         if self.version is not None:
             out["version"] = self.version
+        return out
+
+
+@attrs.frozen
+class Plan:
+    changes: list[Change]
+    notes: list[str]
+    saved_queries_path: str | None = None
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action != UNCHANGED]
+
+    def counts(self) -> dict[str, int]:
+        out = {CREATE: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0}
+        for change in self.changes:
+            out[change.action] += 1
         return out

@@ -1,14 +1,26 @@
-"""How plans and publish results are shown: words for people, JSON for CI."""
+"""How results are shown: words and tables for people, JSON for CI. Nothing here decides anything."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 
-from .engine import Plan
-from .model import CREATE, DELETE, UNCHANGED, UPDATE, Outcome
+from .model import CREATE, DELETE, UNCHANGED, UPDATE, Outcome, Plan
+
+if TYPE_CHECKING:
+    from .app import Planned, Published
 
 SIGNS = {CREATE: "+", UPDATE: "~", DELETE: "-", UNCHANGED: "="}
+KIND_ORDER = {"folder": 0, "datasource": 1, "saved-query": 2, "dashboard": 3}
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> list[str]:
+    """The one plain-text table: upper-case headers, columns padded to their widest cell."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.upper().ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    return lines
 
 
 def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = False) -> list[str]:
@@ -17,7 +29,8 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = Fal
         lines.append("  (nothing declared)")
     width = max((len(c.uid) for c in plan.changes), default=10)
     for change in plan.changes:
-        lines.append(f"  {SIGNS[change.action]} {change.action:<9} {change.kind:<11} {change.uid:<{width}}  {change.title}")
+        lines.append(f"  {SIGNS[change.action]} {change.action:<9} {change.kind:<11} {change.uid:<{width}}  "
+                     f"{change.title}")
         for detail in change.details if change.action != UNCHANGED else ():
             lines.append(f"        {detail}")
         for note in change.notes:
@@ -27,21 +40,19 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = Fal
             lines.append(f"        ! {change.drift.describe()}; {consequence}")
         if verbose and change.unified_diff:
             lines.extend("        " + line for line in change.unified_diff.splitlines())
-    for note in plan.notes:
-        lines.append(f"note: {note}")
+    lines.extend(f"note: {note}" for note in plan.notes)
     counts = plan.counts()
-    lines.append(
-        f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, {counts[DELETE]} to delete, "
-        f"{counts[UNCHANGED]} unchanged."
-    )
+    lines.append(f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, {counts[DELETE]} to delete, "
+                 f"{counts[UNCHANGED]} unchanged.")
     return lines
 
 
-def plan_json(plan: Plan, env: Any, target: str) -> dict[str, Any]:
+def plan_json(planned: "Planned") -> dict[str, Any]:
+    plan = planned.plan
     return {
-        "env": env.name,
-        "url": target,
-        "org_id": env.org_id,
+        "env": planned.env.name,
+        "url": planned.target.description,
+        "org_id": planned.env.org_id,
         "changes": [c.to_json() for c in plan.changes],
         "notes": plan.notes,
         "summary": plan.counts(),
@@ -55,17 +66,11 @@ def outcome_line(outcome: Outcome) -> str:
     state = "ok" if outcome.ok else ("skipped" if outcome.skipped else "FAILED")
     version = f" (version {outcome.version})" if outcome.version is not None else ""
     text = f"{state:<8}{change.action:<8}{change.kind:<12}{change.uid}{version}"
-    if not outcome.ok:
-        text += f": {outcome.message}"
-    return text
+    return text if outcome.ok else f"{text}: {outcome.message}"
 
 
-def summary_rows(outcomes: list[Outcome], plan: Plan) -> list[tuple[str, str, str, str, str]]:
-    rows = [(o.change.kind, o.change.uid, o.change.action, "ok" if o.ok else ("skipped" if o.skipped else "failed"),
-             o.message) for o in outcomes]
-    rows += [(c.kind, c.uid, "unchanged", "ok", "") for c in plan.changes if c.action == UNCHANGED]
-    order = {"folder": 0, "datasource": 1, "saved-query": 2, "dashboard": 3}
-    return sorted(rows, key=lambda r: (order.get(r[0], 9), r[1]))
+def _result(outcome: Outcome) -> str:
+    return "ok" if outcome.ok else ("skipped" if outcome.skipped else "failed")
 
 
 def totals(outcomes: list[Outcome], plan: Plan) -> dict[str, int]:
@@ -73,22 +78,47 @@ def totals(outcomes: list[Outcome], plan: Plan) -> dict[str, int]:
     for o in outcomes:
         if o.ok:
             out[{CREATE: "created", UPDATE: "updated", DELETE: "deleted"}[o.change.action]] += 1
-        elif o.skipped:
-            out["skipped"] += 1
         else:
-            out["failed"] += 1
+            out["skipped" if o.skipped else "failed"] += 1
+    return out
+
+
+def summary_rows(outcomes: list[Outcome], plan: Plan) -> list[tuple[str, str, str, str, str]]:
+    rows = [(o.change.kind, o.change.uid, o.change.action, _result(o), o.message) for o in outcomes]
+    rows += [(c.kind, c.uid, "unchanged", "ok", "") for c in plan.changes if c.action == UNCHANGED]
+    return sorted(rows, key=lambda r: (KIND_ORDER.get(r[0], 9), r[1]))
+
+
+def summary_line(published: "Published") -> str:
+    counts = totals(published.outcomes, published.planned.plan)
+    retries = getattr(getattr(published.planned.target, "http", None), "retries", 0)
+    return (f"Published to {published.planned.env.name}: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['deleted']} deleted, {counts['unchanged']} unchanged, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped" + (f" ({retries} retries)" if retries else "") + ".")
+
+
+def published_json(published: "Published") -> dict[str, Any]:
+    counts = totals(published.outcomes, published.planned.plan)
+    out = {**plan_json(published.planned), "results": [o.to_json() for o in published.outcomes], "totals": counts,
+           "ok": counts["failed"] == 0}
+    http = getattr(published.planned.target, "http", None)
+    if http is not None:
+        limit = http.write_limit
+        out["retries"] = http.retries
+        out["write_concurrency"] = {"ceiling": limit.ceiling, "lowest": limit.lowest, "final": limit.limit}
     return out
 
 
 class Progress:
     """A progress bar on a terminal (rich); one plain line per object otherwise."""
 
-    def __init__(self, total: int, stream: TextIO | None = None, force_plain: bool = False) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, plain: bool = False) -> None:
         self.stream = stream or sys.stdout
-        self.tty = self.stream.isatty() and not force_plain
+        self.tty = self.stream.isatty() and not plain
         self._bar = None
         if self.tty and total:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("publishing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             TextColumn("{task.description}"), transient=True)
@@ -108,21 +138,19 @@ class Progress:
             self._bar.stop()
 
 
-def print_summary(outcomes: list[Outcome], plan: Plan, tty: bool, echo: Callable[[str], None]) -> None:
-    rows = summary_rows(outcomes, plan)
-    if tty:
-        from rich.console import Console
-        from rich.table import Table
+def print_summary(published: "Published", tty: bool, echo: Callable[[str], None]) -> None:
+    rows = summary_rows(published.outcomes, published.planned.plan)
+    headers = ("kind", "uid", "action", "result", "message")
+    if not tty:
+        for line in table(rows, headers):
+            echo(line)
+        return
+    from rich.console import Console
+    from rich.table import Table
 
-        table = Table(title="dash publish")
-        for column in ("kind", "uid", "action", "result", "message"):
-            table.add_column(column)
-        for row in rows:
-            style = {"failed": "red", "skipped": "yellow"}.get(row[3])
-            table.add_row(*row, style=style)
-        Console().print(table)
-    else:
-        widths = [max(len(r[i]) for r in rows + [("kind", "uid", "action", "result", "")]) for i in range(4)]
-        echo("  ".join(h.upper().ljust(w) for h, w in zip(("kind", "uid", "action", "result"), widths)) + "  MESSAGE")
-        for row in rows:
-            echo(("  ".join(v.ljust(w) for v, w in zip(row[:4], widths)) + "  " + row[4]).rstrip())
+    rich_table = Table(title="dash publish")
+    for column in headers:
+        rich_table.add_column(column)
+    for row in rows:
+        rich_table.add_row(*row, style={"failed": "red", "skipped": "yellow"}.get(row[3]))
+    Console().print(rich_table)

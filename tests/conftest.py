@@ -15,11 +15,22 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+GUIDE_ALERTS = f"alerts: {ROOT / 'alerts/guide.py'}\n"  # a dash.yaml line: the guide's alerting
+
+
+def guide_repository(path: Path) -> None:
+    """A working directory laid out like this repository: the guide's dashboards at ./dashboards."""
+    (path / "dashboards").symlink_to(ROOT / "dashboards")
+
+
 @pytest.fixture
 def dash(monkeypatch, tmp_path):
-    """Run `dash ARGS...` in-process in an empty working directory; returns click's Result."""
+    """Run `dash ARGS...` in-process in a working directory that holds the guide's content; returns click's Result.
+
+    The guide's alerting comes in when a test's dash.yaml names it (GUIDE_ALERTS)."""
     from publisher.cli import main
 
+    guide_repository(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DASH_CONFIG", raising=False)
     monkeypatch.delenv("DASH_DASHBOARDS", raising=False)
@@ -70,6 +81,7 @@ def grafana():
 def write_config(path: Path, url: str, extra: str = "", env_name: str = "test", **settings: str) -> Path:
     """A dash.yaml with one environment pointing at `url`."""
     lines = [
+        f"dashboards: {ROOT / 'dashboards'}",
         "environments:",
         f"  {env_name}:",
         f"    url: {url}",
@@ -90,8 +102,8 @@ def write_config(path: Path, url: str, extra: str = "", env_name: str = "test", 
 def env_dash(dash, tmp_path, grafana, monkeypatch):
     """`dash` with a dash.yaml whose env `test` points at the emulator."""
     monkeypatch.setenv("DASH_TEST_TOKEN", TOKEN)
-    from publisher.client import Backoff
+    from publisher.grafana.transport import Backoff
 
-    monkeypatch.setattr("publisher.client.Backoff", lambda: Backoff(base=0.01, cap=0.05))  # fast retries
+    monkeypatch.setattr("publisher.grafana.transport.Backoff", lambda: Backoff(base=0.01, cap=0.05))  # fast retries
     write_config(tmp_path / "dash.yaml", grafana.url)
     return dash

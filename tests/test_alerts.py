@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 
 from alerts import guide
 from alerts.model import (
-    AlertmanagerConfig, AlertRule, AlertsError, Fires, PanelLink, Receiver, Route, RuleGroup, Silent, Webhook,
+    AlertmanagerConfig,
+    AlertRule,
+    AlertsError,
+    Fires,
+    PanelLink,
+    Receiver,
+    Route,
+    RuleFile,
+    RuleGroup,
+    Silent,
+    Webhook,
 )
-
-from publisher.lint.promql import metric_names
+from alerts.render import Panels
+from alerts.render import test_file_data as promtool_tests  # not test_*: pytest would collect it
+from publisher.dashboard_json import panel_ids
+from publisher.project import Project, load_project
+from publisher.querylang.promql import metric_names
+from publisher.render import Rendered, render
 
 from .conftest import ROOT
 
@@ -28,6 +44,29 @@ def needs_tools():
         if REQUIRE_TOOLS:
             pytest.fail(f"{', '.join(missing)} missing but DASH_REQUIRE_TOOLS=1: .ci/run must install them")
         pytest.skip(f"{', '.join(missing)} not installed")
+
+
+def guide_project() -> Project:
+    """The repository's dashboards and the guide's alerting, loaded as dash loads them."""
+    project = load_project(Path(ROOT, "dashboards"), Path(ROOT, "alerts/guide.py"))
+    assert project.errors == [] and project.alerting is not None, project.errors
+    return project
+
+
+def rendered_dashboards(project: Project) -> list[Rendered]:
+    result = render(project)
+    assert result.errors == [], result.errors
+    return result.dashboards
+
+
+def guide_panels(rendered: list[Rendered], base_url: str = "") -> Panels:
+    return Panels({r.uid: panel_ids(r.json) for r in rendered}, base_url)
+
+
+def write_dash_yaml(tmp_path: Path, extra: str = "", alerts: Path = ROOT / "alerts/guide.py") -> None:
+    """A dash.yaml naming the repository's dashboards and an alerts file (the guide's unless told)."""
+    (tmp_path / "dash.yaml").write_text(
+        f"dashboards: {json.dumps(str(ROOT / 'dashboards'))}\nalerts: {json.dumps(str(alerts))}\n" + extra)
 
 
 def _rule(**kwargs):
@@ -56,16 +95,16 @@ def test_invalid_input_is_refused_when_built(build, message):
 
 
 def test_every_guide_alert_links_to_a_panel_showing_its_metric_and_has_both_cases():
-    from publisher.build import render_all
-    from publisher.discovery import discover
-
-    rendered = {r.uid: r for r in render_all(discover())[0]}
-    alerts = [rule for _, _, rule in guide.ALERTING.alerts()]
+    project = guide_project()
+    rendered = {r.uid: r for r in rendered_dashboards(project)}
+    assert project.alerting == guide.ALERTING
+    alerts = [rule for _, _, rule in project.alerting.alerts()]
     assert [a.alert for a in alerts] == [
         "HighApiErrorRate", "ApiHighLatency", "HighCPULoad", "HighMemoryUsage", "LowDiskSpace",
         "PostgresqlDown", "PostgresqlHighConnections", "PostgresqlSlowQueries"]
     for rule in alerts:
-        assert any(isinstance(c, Fires) for c in rule.tests) and any(isinstance(c, Silent) for c in rule.tests), rule.alert
+        kinds = {type(c) for c in rule.tests}
+        assert Fires in kinds and Silent in kinds, rule.alert
         dashboard = rendered[rule.dashboard.dashboard_uid].json
         panels = [p for row in dashboard["panels"] for p in [row, *row.get("panels", [])]]
         panel = next(p for p in panels if p.get("title") == rule.dashboard.panel_title)
@@ -74,8 +113,16 @@ def test_every_guide_alert_links_to_a_panel_showing_its_metric_and_has_both_case
         assert wanted and wanted <= shown, (rule.alert, wanted, shown)
 
 
+def test_guide_panels_give_every_alert_a_dashboard_url():
+    panels = guide_panels(rendered_dashboards(guide_project()), "http://grafana.test/")
+    urls = {rule.alert: panels.url(rule.dashboard) for _, _, rule in guide.ALERTING.alerts()}
+    assert urls["HighApiErrorRate"] == "http://grafana.test/d/api-performance?viewPanel=panel-3"
+    assert urls["HighCPULoad"] == "http://grafana.test/d/system?viewPanel=panel-2"
+
+
 @pytest.fixture
 def built(dash, tmp_path):
+    write_dash_yaml(tmp_path)
     result = dash("build", "--out", "out")
     assert result.exit_code == 0, result.output
     return tmp_path / "out"
@@ -97,7 +144,8 @@ def test_build_writes_the_guides_files(built):
     assert blackbox["params"] == {"module": ["http_2xx"]}
     assert blackbox["relabel_configs"][-1] == {"target_label": "__address__", "replacement": "blackbox-exporter:9115"}
     rules = (built / "prometheus/rules/node_exporter_rules.yml").read_text()
-    assert "description: |-\n            CPU load is > 80%\n              VALUE = {{ $value }}" in rules  # a block string
+    block = "description: |-\n            CPU load is > 80%\n              VALUE = {{ $value }}"
+    assert block in rules  # a literal block, not a quoted string
     parsed = yaml.safe_load(rules)["groups"][0]["rules"][0]
     assert parsed["for"] == "5m" and parsed["labels"] == {"severity": "warning"}
     assert parsed["annotations"]["dashboard"] == "/d/system?viewPanel=panel-2"
@@ -119,14 +167,18 @@ def test_alertmanager_holds_no_secret_only_absolute_file_paths(built):
 
 
 def test_the_build_is_deterministic(dash, tmp_path):
-    dash("build", "--out", "a")
-    dash("build", "--out", "b")
+    write_dash_yaml(tmp_path)
+    for out in ("a", "b"):
+        result = dash("build", "--out", out)
+        assert result.exit_code == 0, result.output
+    assert list((tmp_path / "a").rglob("*.yml"))
     for path in (tmp_path / "a").rglob("*.yml"):
         assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
 
 
 def test_environment_targets_and_urls_come_from_dash_yaml(dash, tmp_path):
-    (tmp_path / "dash.yaml").write_text(
+    write_dash_yaml(
+        tmp_path,
         "environments:\n"
         "  prod:\n"
         "    url: https://grafana.example.com\n"
@@ -151,36 +203,34 @@ def test_environment_targets_and_urls_come_from_dash_yaml(dash, tmp_path):
 
 
 def test_an_unknown_scrape_job_in_dash_yaml_is_an_error(dash, tmp_path):
-    (tmp_path / "dash.yaml").write_text(
-        "environments:\n  prod:\n    url: https://g.example.com\n    alerting: {targets: {apii: ['x:1']}}\n")
+    write_dash_yaml(
+        tmp_path, "environments:\n  prod:\n    url: https://g.example.com\n    alerting: {targets: {apii: ['x:1']}}\n")
     result = dash("build", "--env", "prod")
     assert result.exit_code == 1
     assert "no scrape job named 'apii'" in result.output
 
 
 def test_a_relative_secrets_dir_is_refused_in_dash_yaml(dash, tmp_path):
-    (tmp_path / "dash.yaml").write_text(
-        "environments:\n  prod:\n    url: https://g.example.com\n    alerting: {secrets_dir: secrets}\n")
+    write_dash_yaml(
+        tmp_path, "environments:\n  prod:\n    url: https://g.example.com\n    alerting: {secrets_dir: secrets}\n")
     result = dash("build", "--env", "prod")
     assert result.exit_code == 1
     assert "environments.prod.alerting.secrets_dir: must be an absolute path" in result.output
 
 
 def test_a_test_case_must_spell_out_value_annotations():
-    from alerts.render import Panels, test_file_data
-    from alerts.model import RuleFile
-
     rule = _rule(description="value is {{ $value }}", tests=[Fires("f", series={"up": "0x5"}, at="1m")])
     panels = Panels({"system": {"CPU usage": 2}})
     with pytest.raises(AlertsError, match="annotation 'description' uses \\$value"):
-        test_file_data(RuleFile("x.yml", [RuleGroup("g", [rule])]), guide.ALERTING, panels)
+        promtool_tests(RuleFile("x.yml", [RuleGroup("g", [rule])]), guide.ALERTING, panels)
 
 
 def test_dash_check_runs_the_real_tools(dash, tmp_path):
     needs_tools()
+    write_dash_yaml(tmp_path)
     result = dash("check", "--output", "json")
     assert result.exit_code == 0, result.output
-    checks = __import__("json").loads(result.output)["checks"]
+    checks = json.loads(result.output)["checks"]
     names = [c["name"] for c in checks]
     assert names[:4] == ["promtool check config", "promtool check rules", "promtool test rules", "amtool check-config"]
     assert len([n for n in names if n.startswith("route ")]) == len(guide.ROUTING_CASES)
@@ -188,22 +238,29 @@ def test_dash_check_runs_the_real_tools(dash, tmp_path):
     assert "SUCCESS" in checks[2]["output"]
 
 
-def test_dash_check_fails_on_a_wrong_expectation(dash, tmp_path, monkeypatch):
+BROKEN_ALERTS = """\
+import attrs
+
+from alerts.guide import ALERTING as GUIDE
+from alerts.model import RoutingCase
+
+# Critical alerts go to slack-critical first (and then on); this case says otherwise.
+ALERTING = attrs.evolve(GUIDE, routing_cases=[RoutingCase({"severity": "critical"}, ["slack-notifications"])])
+"""
+
+
+def test_dash_check_fails_on_a_wrong_expectation(dash, tmp_path):
     needs_tools()
-    import attrs
-
-    from alerts.loader import Loaded
-    from alerts.model import RoutingCase
-
-    broken = attrs.evolve(guide.ALERTING, routing_cases=[RoutingCase({"severity": "critical"}, ["slack-notifications"])])
-    monkeypatch.setattr("alerts.loader.load_alerting", lambda path, builtin: Loaded(broken, "alerts/guide.py"))
+    (tmp_path / "broken_alerts.py").write_text(BROKEN_ALERTS)
+    write_dash_yaml(tmp_path, alerts=tmp_path / "broken_alerts.py")
     result = dash("check")
     assert result.exit_code == 1
     assert "FAILED  route severity=critical -> slack-notifications" in result.output
     assert "Expected receivers did not match resolved receivers" in result.output
 
 
-def test_dash_check_names_missing_tools_and_how_to_install_them(dash, monkeypatch):
+def test_dash_check_names_missing_tools_and_how_to_install_them(dash, tmp_path, monkeypatch):
+    write_dash_yaml(tmp_path)
     monkeypatch.setattr("alerts.check.shutil.which", lambda tool: None)
     result = dash("check")
     assert result.exit_code == 1

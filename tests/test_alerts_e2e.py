@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,14 +24,11 @@ from pathlib import Path
 
 import attrs
 
-from alerts.build import render_files, write
-from alerts.guide import ALERTING
-from alerts.model import Receiver, Webhook
-from alerts.render import Panels
-from publisher.build import render_all
-from publisher.discovery import discover
+from alerts.build import render_files
+from alerts.model import Alerting, Receiver, Webhook
+from publisher.output import write_atomic, yaml_text
 
-from .test_alerts import needs_tools
+from .test_alerts import guide_panels, guide_project, needs_tools, rendered_dashboards
 
 DEADLINE = 60.0  # seconds; the notes measured 6.6-7.7 s to the webhook
 
@@ -97,22 +95,27 @@ def webhook() -> tuple[_Server, list[dict]]:
     return _Server(Hook), received
 
 
-def e2e_alerting(app: str, alertmanager: str, hook: str):
+def e2e_alerting(guide: Alerting, app: str, alertmanager: str, hook: str) -> Alerting:
     """The guide's alerting, made fast and pointed at this test."""
     prometheus = attrs.evolve(
-        ALERTING.prometheus,
+        guide.prometheus,
         scrape_interval="1s", evaluation_interval="1s", scrape_timeout="1s", alertmanagers=(alertmanager,),
-        scrape_jobs=[attrs.evolve(ALERTING.prometheus.job("api"), targets=(app,))],
+        scrape_jobs=[attrs.evolve(guide.prometheus.job("api"), targets=(app,))],
     )
     rule_files = [
         attrs.evolve(f, groups=[attrs.evolve(g, rules=[attrs.evolve(r, for_="0s") for r in g.rules]) for g in f.groups])
-        for f in ALERTING.rule_files
+        for f in guide.rule_files
     ]
-    am = ALERTING.alertmanager
+    am = guide.alertmanager
     route = attrs.evolve(am.route, group_wait="0s", group_interval="1s")
     receivers = [Receiver(r.name, [Webhook(hook + f"/{r.name}")]) for r in am.receivers]
-    return attrs.evolve(ALERTING, prometheus=prometheus, rule_files=rule_files,
+    return attrs.evolve(guide, prometheus=prometheus, rule_files=rule_files,
                         alertmanager=attrs.evolve(am, route=route, receivers=receivers))
+
+
+def write_files(alerting: Alerting, panels, out: Path) -> None:
+    for rel, (header, data) in sorted(render_files(alerting, panels).items()):
+        write_atomic(out / rel, yaml_text(data, header).encode())
 
 
 def start(command: list[str], log: Path) -> subprocess.Popen:
@@ -131,13 +134,13 @@ def stop(proc: subprocess.Popen) -> None:
 
 def test_high_api_error_rate_reaches_the_webhook(tmp_path):
     needs_tools()
-    alertmanager_bin = "prometheus-alertmanager" if __import__("shutil").which("prometheus-alertmanager") else "alertmanager"
+    alertmanager_bin = "prometheus-alertmanager" if shutil.which("prometheus-alertmanager") else "alertmanager"
     app = metrics_app()
     hook, received = webhook()
     am_port, prom_port = free_port(), free_port()
-    alerting = e2e_alerting(app.url.removeprefix("http://"), f"127.0.0.1:{am_port}", hook.url)
-    rendered, _ = render_all(discover())
-    write(render_files(alerting, Panels.from_dashboards(rendered, "http://grafana.test")), tmp_path)
+    project = guide_project()
+    alerting = e2e_alerting(project.alerting, app.url.removeprefix("http://"), f"127.0.0.1:{am_port}", hook.url)
+    write_files(alerting, guide_panels(rendered_dashboards(project), "http://grafana.test"), tmp_path)
     procs = []
     started = time.monotonic()
     try:

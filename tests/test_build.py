@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from publisher import fsutil
+from publisher import output
 
-from .conftest import FIXTURES, run_cli
+from .conftest import FIXTURES, GUIDE_ALERTS, guide_repository, run_cli
 
 
 def _tree(root):
@@ -20,6 +20,7 @@ def _tree(root):
 
 
 def test_build_writes_one_sorted_indented_file_per_dashboard(dash, tmp_path):
+    (tmp_path / "dash.yaml").write_text(GUIDE_ALERTS)
     result = dash("build", "--out", "out")
     assert result.exit_code == 0, result.output
     out = tmp_path / "out"
@@ -34,6 +35,8 @@ def test_build_writes_one_sorted_indented_file_per_dashboard(dash, tmp_path):
 
 def test_building_twice_in_separate_processes_is_byte_identical(tmp_path):
     # Different hash seeds: set and dict ordering must not leak into the files.
+    guide_repository(tmp_path)
+    (tmp_path / "dash.yaml").write_text(GUIDE_ALERTS)
     first = run_cli("build", "--out", "a", cwd=tmp_path, env={"PYTHONHASHSEED": "1"})
     second = run_cli("build", "--out", "b", cwd=tmp_path, env={"PYTHONHASHSEED": "4242"})
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
@@ -69,7 +72,7 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        fsutil.write_atomic(target, b'{"new": true}\n' * 1000)
+        output.write_atomic(target, b'{"new": true}\n' * 1000)
     assert target.read_bytes() == b'{"old": true}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]  # no temporary file left behind
 

@@ -1,11 +1,13 @@
-"""The layer over grafana-client: retries, Retry-After, errors, paging, sub-paths, versions."""
+"""The transport over grafana-client and the API classes: retries, Retry-After, errors, paging, sub-paths."""
 
 from __future__ import annotations
 
 import pytest
 
-from publisher.client import Backoff, Grafana, GrafanaError, Target, Unreachable
 from publisher.config import load_config
+from publisher.grafana import GrafanaError, Unreachable
+from publisher.grafana.api import DashboardAPI, SearchAPI
+from publisher.grafana.transport import Backoff, BaseURL, Transport
 
 from .conftest import TOKEN
 
@@ -13,13 +15,13 @@ from .conftest import TOKEN
 @pytest.fixture
 def client(grafana, tmp_path, monkeypatch):
     monkeypatch.setenv("T", TOKEN)
-    (tmp_path / "dash.yaml").write_text(f"environments:\n  e: {{url: '{grafana.url}', token: {{env: T}}, retries: 4}}\n")
+    (tmp_path / "dash.yaml").write_text(
+        f"environments:\n  e: {{url: '{grafana.url}', token: {{env: T}}, retries: 4}}\n")
     env = load_config(tmp_path / "dash.yaml").environment("e")
     sleeps: list[float] = []
-    g = Grafana(env, backoff=Backoff(base=0.01, cap=0.02), sleep=sleeps.append)
+    g = Transport(env, backoff=Backoff(base=0.01, cap=0.02), sleep=sleeps.append)
     g.sleeps = sleeps
     yield g
-    g.close()
 
 
 def test_retry_after_is_honoured(client, grafana):
@@ -70,17 +72,18 @@ def test_a_refused_connection_names_the_url(tmp_path, monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setenv("T", TOKEN)
-    (tmp_path / "dash.yaml").write_text(f"environments:\n  e: {{url: 'http://127.0.0.1:{port}/grafana', token: {{env: T}}}}\n")
-    with Grafana(load_config(tmp_path / "dash.yaml").environment("e"), sleep=lambda s: None) as g:
-        with pytest.raises(Unreachable) as info:
-            g.health()
-    assert str(info.value).startswith(f"cannot reach Grafana at http://127.0.0.1:{port}/grafana/ (env e) for health check")
+    (tmp_path / "dash.yaml").write_text(
+        f"environments:\n  e: {{url: 'http://127.0.0.1:{port}/grafana', token: {{env: T}}}}\n")
+    transport = Transport(load_config(tmp_path / "dash.yaml").environment("e"), sleep=lambda s: None)
+    with pytest.raises(Unreachable) as info:
+        SearchAPI(transport).search()
+    assert str(info.value).startswith(f"cannot reach Grafana at http://127.0.0.1:{port}/grafana/ (env e) for search")
 
 
 def test_sub_path_keeps_its_slash():
-    assert Target.parse("http://h/grafana").base_url == "http://h/grafana/"
-    assert Target.parse("https://h:8443/a/b/").prefix == "a/b/"
-    assert Target.parse("http://h:3000").prefix == ""
+    assert str(BaseURL.parse("http://h/grafana")) == "http://h/grafana/"
+    assert BaseURL.parse("https://h:8443/a/b/").prefix == "a/b/"
+    assert BaseURL.parse("http://h:3000").prefix == ""
 
 
 def test_search_pages_through_every_hit(client, grafana, monkeypatch):
@@ -89,9 +92,9 @@ def test_search_pages_through_every_hit(client, grafana, monkeypatch):
     org = grafana.grafana.org(1)
     for i in range(7):
         grafana.grafana.save_dashboard(org, User("bob"), {"dashboard": {"uid": f"d{i}", "title": f"D{i}"}})
-    monkeypatch.setattr("publisher.client.SEARCH_PAGE", 3)
+    monkeypatch.setattr("publisher.grafana.api.SEARCH_PAGE", 3)
     grafana.reset_counts()
-    hits = client.search(type_="dash-db")
+    hits = SearchAPI(client).search(type_="dash-db")
     assert sorted(h["uid"] for h in hits) == [f"d{i}" for i in range(7)]
     assert grafana.count("GET", "/search") == 3  # pages of 3, 3 and 1
 
@@ -102,7 +105,8 @@ def test_version_paging_reaches_grafana(client, grafana):
     org = grafana.grafana.org(1)
     for i in range(5):
         version = org.dashboards["v"].version if "v" in org.dashboards else 0
-        grafana.grafana.save_dashboard(org, User("bob"), {"dashboard": {"uid": "v", "title": f"V{i}", "version": version}})
-    newest = client.dashboard_versions("v", limit=2)
+        body = {"dashboard": {"uid": "v", "title": f"V{i}", "version": version}}
+        grafana.grafana.save_dashboard(org, User("bob"), body)
+    newest = DashboardAPI(client).versions("v", limit=2)
     assert [v["version"] for v in newest] == [5, 4]
-    assert [v["version"] for v in client.dashboard_versions("v", limit=2, start=2)] == [3, 2]
+    assert [v["version"] for v in DashboardAPI(client).versions("v", limit=2, start=2)] == [3, 2]

@@ -32,7 +32,8 @@ def _load(tmp_path, text):
         (BASE + "    datasources:\n      loki:\n        url: http://loki:3100\n"
                 "        basic_auth: {user: u, password: hunter2}\n",
          "environments.prod.datasources.loki.basic_auth.password: a secret written inline is refused"),
-        (BASE + "    ca_bundle: /nonexistent/ca.pem\n", "environments.prod.ca_bundle: no such file: /nonexistent/ca.pem"),
+        (BASE + "    ca_bundle: /nonexistent/ca.pem\n",
+         "environments.prod.ca_bundle: no such file: /nonexistent/ca.pem"),
         ("environmnets: {}\n", "environmnets: unknown key; did you mean 'environments'?"),
         ("environments: [a, b]\n", "environments: must be a mapping, got a list"),
         ("environments:\n  prod: {url: 'https://x', token: {env: A, file: B}}\n",
@@ -70,17 +71,18 @@ def test_a_token_file_is_read_without_its_newline(tmp_path):
 
 
 def test_credentials_are_never_sent_over_plain_http_to_another_host(tmp_path, monkeypatch):
-    from publisher.client import Grafana
+    from publisher.grafana.transport import Transport
 
     monkeypatch.setenv("T", "glsa_x")
     config = _load(tmp_path, "environments:\n"
                              "  remote: {url: 'http://grafana.example.com', token: {env: T}}\n"
-                             "  trusted: {url: 'http://grafana.example.com', token: {env: T}, allow_insecure_http: true}\n"
+                             "  trusted: {url: 'http://grafana.example.com', token: {env: T},"
+                             " allow_insecure_http: true}\n"
                              "  local: {url: 'http://localhost:3000', token: {env: T}}\n")
     with pytest.raises(ConfigError, match="refusing to send credentials over plain http:// to grafana.example.com"):
-        Grafana(config.environment("remote"))
+        Transport(config.environment("remote"))
     for name in ("trusted", "local"):
-        Grafana(config.environment(name)).close()
+        Transport(config.environment(name))
 
 
 def test_the_example_config_loads_with_three_environments():

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from dashboards.sdk import schema
-from publisher.build import render_all
-from publisher.discovery import discover
-from publisher.lint import lint_dashboards
+from publisher.lint import lint_dashboards, schema
+from publisher.project import load_project
+from publisher.render import render
 
 from .conftest import ROOT
 
 
 @pytest.fixture(scope="module")
 def rendered():
-    discovery = discover()
-    items, errors = render_all(discovery)
-    assert errors == []
-    return {r.uid: r for r in items}, discovery
+    project = load_project(Path(ROOT, "dashboards"), None)
+    result = render(project)
+    assert result.errors == []
+    return {r.uid: r for r in result.dashboards}, project
 
 
 def _panels(data):
@@ -46,8 +46,8 @@ def test_each_dashboard_validates_against_grafanas_schema(rendered, uid):
 
 
 def test_lint_finds_nothing_at_all(rendered):
-    items, discovery = rendered
-    uids = {ds.uid for d in discovery.dashboards for ds in d.datasources()}
+    items, project = rendered
+    uids = {ds.uid for d in project.dashboards for ds in d.datasources()}
     report = lint_dashboards(list(items.values()), datasource_uids=uids)
     assert [f.line() for f in report.findings] == []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from publisher.discovery import discover
+from publisher.project import load_project
 
 from .conftest import FIXTURES, run_cli
 
@@ -46,11 +46,11 @@ def test_user_directory_from_the_config_file(dash, tmp_path):
     repo = tmp_path / "repo"
     (repo / "boards").mkdir(parents=True)
     (repo / "boards/_helpers.py").write_text(
-        "from dashboards.sdk import Datasource\nPROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
+        "from publisher.sdk import Datasource\nPROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
     )
     (repo / "boards/team.py").write_text(
         "from _helpers import PROM\n"
-        "from dashboards.sdk import Dashboard, stat\n"
+        "from publisher.sdk import Dashboard, stat\n"
         "team = Dashboard('Team', uid='team', folder='Teams/Payments', datasource=PROM)\n"
         "team.row('R', stat('Up', 'sum(up)', unit='short', description='Targets up.'))\n"
     )
@@ -60,15 +60,29 @@ def test_user_directory_from_the_config_file(dash, tmp_path):
     assert (tmp_path / "out/Teams/Payments/team.json").exists()  # nested folders become nested directories
 
 
-def test_helpers_modules_and_the_sdk_are_not_dashboard_modules():
-    found = discover()
-    assert {f.module_file.rsplit("/", 1)[-1] for f in found.found} == {"api.py", "business.py", "logs.py", "system.py"}
-    assert found.errors == []
+def test_helpers_modules_are_not_dashboard_modules():
+    from .conftest import ROOT
+
+    project = load_project(ROOT / "dashboards", None)
+    assert {d.declared_at[0].rsplit("/", 1)[-1] for d in project.dashboards} == {"api.py", "business.py", "system.py"}
+    assert [q.uid for q in project.log_queries][:1] == ["api-errors"]  # logs.py declares saved queries
+    assert project.errors == []
+
+
+def test_two_projects_in_one_process_do_not_share_helpers(tmp_path):
+    """Each load forgets the modules of the last: a second `_shared` is the second project's own."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "_shared.py").write_text(f"UID = {name!r}\n")
+        (tmp_path / name / "board.py").write_text(
+            "from _shared import UID\nfrom publisher.sdk import Dashboard\nd = Dashboard(UID, uid=UID)\n")
+    assert [d.uid for d in load_project(tmp_path / "one", None).dashboards] == ["one"]
+    assert [d.uid for d in load_project(tmp_path / "two", None).dashboards] == ["two"]
 
 
 def test_a_module_may_declare_several_dashboards(tmp_path):
     (tmp_path / "many.py").write_text(
-        "from dashboards.sdk import Dashboard\n"
+        "from publisher.sdk import Dashboard\n"
         "ALL = [Dashboard(f'D{i}', uid=f'd{i}') for i in range(3)]\n"
     )
-    assert [d.uid for d in discover(tmp_path).dashboards] == ["d0", "d1", "d2"]
+    assert [d.uid for d in load_project(tmp_path, None).dashboards] == ["d0", "d1", "d2"]

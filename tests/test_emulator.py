@@ -57,7 +57,8 @@ def test_auth_bodies_are_grafanas(grafana):
 def test_org_header_selects_state_per_org(grafana):
     admin = ("admin", "admin")
     assert save(grafana, {"uid": "o", "title": "In org 2"})[0] == 200  # token: org 1
-    status, _ = call(grafana, "GET", "/api/dashboards/uid/o", token=None, basic=admin, headers={"X-Grafana-Org-Id": "2"})
+    status, _ = call(grafana, "GET", "/api/dashboards/uid/o", token=None, basic=admin,
+                     headers={"X-Grafana-Org-Id": "2"})
     assert status == 404
     status, body = call(grafana, "GET", "/api/search", headers={"X-Grafana-Org-Id": "2"})
     assert (status, body["messageId"]) == (401, "api-key.organization-mismatch")
@@ -122,7 +123,8 @@ def test_search_filters_and_pages(grafana):
 def test_nested_folders(grafana):
     parent = ""
     for depth in range(1, 5):
-        status, body = call(grafana, "POST", "/api/folders", {"uid": f"f{depth}", "title": f"F{depth}", "parentUid": parent})
+        folder = {"uid": f"f{depth}", "title": f"F{depth}", "parentUid": parent}
+        status, body = call(grafana, "POST", "/api/folders", folder)
         assert status == 200 and body.get("parentUid", "") == parent
         parent = f"f{depth}"
     assert [p["uid"] for p in call(grafana, "GET", "/api/folders/f4")[1]["parents"]] == ["f1", "f2", "f3"]

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboards.sdk import DashboardError
-from dashboards.sdk.layout import COLUMNS, GridPos, Section, Slot, place
+from publisher.dashboard_json import fits_grid, overlaps
+from publisher.sdk import DashboardError
+from publisher.sdk.layout import COLUMNS, GridPos, Section, Slot, place
 
 slots = st.builds(
     Slot,
@@ -42,16 +43,15 @@ def test_generated_layouts_never_overlap_and_fit_the_grid(secs):
     placed = place(secs)
     positions = _all_positions(secs, placed)
     for g in positions:
-        assert g.x >= 0 and g.y >= 0 and g.w >= 1 and g.h >= 1
-        assert g.x + g.w <= COLUMNS
+        assert fits_grid(g.x, g.y, g.w, g.h), g
     for i, a in enumerate(positions):
         for b in positions[i + 1:]:
-            assert not a.overlaps(b), (a, b)
+            assert not overlaps(a.to_json(), b.to_json()), (a, b)
     # Panels inside a collapsed row do not overlap each other either.
     for sec, p in zip(secs, placed):
         for i, a in enumerate(p.slots):
             for b in p.slots[i + 1:]:
-                assert not a.overlaps(b)
+                assert not overlaps(a.to_json(), b.to_json())
 
 
 @settings(max_examples=200, deadline=None)

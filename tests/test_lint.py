@@ -59,7 +59,7 @@ def test_findings_name_the_dashboard_the_panel_and_the_fix(dash):
 def test_panel_findings_point_at_each_panel_line(dash, tmp_path):
     module = tmp_path / "two_panels.py"
     module.write_text(
-        "from dashboards.sdk import Dashboard, Datasource, stat\n"
+        "from publisher.sdk import Dashboard, Datasource, stat\n"
         "PROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
         "d = Dashboard('Two', uid='two', datasource=PROM)\n"
         "d.row('R',\n"

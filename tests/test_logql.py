@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from provisioning import logql
-from provisioning.log_queries import LOG_QUERIES, LogQuery
+from publisher.project import load_project
+from publisher.querylang import logql
+from publisher.sdk import DashboardError, Datasource, LogQuery
+
+from .conftest import ROOT
+
+LOKI = Datasource("Loki", "loki", "loki")
 
 VALID = [
     '{job="api"} |= "error" | json | level="ERROR"',
@@ -66,14 +73,16 @@ def test_errors_give_the_column():
 
 
 def test_every_saved_query_is_valid_and_the_metric_ones_are_known():
-    assert [q.is_metric for q in LOG_QUERIES] == [False, False, False, False, True, True]
-    assert len({q.uid for q in LOG_QUERIES}) == len(LOG_QUERIES)
+    project = load_project(Path(ROOT, "dashboards"), None)  # the guide's queries: dashboards/logs.py
+    assert project.errors == []
+    queries = project.log_queries
+    assert [q.is_metric for q in queries] == [False, False, False, False, True, True]
+    assert len({q.uid for q in queries}) == len(queries)
+    assert [logql.check(q.expr) for q in queries] == [None] * len(queries)
 
 
 def test_an_invalid_saved_query_is_refused_when_declared():
-    from dashboards.sdk import DashboardError
-
     with pytest.raises(DashboardError, match="saved query 'broken': not valid LogQL: unknown pipeline stage"):
-        LogQuery("broken", "Broken", "A broken query.", '{job="api"} | jsn')
+        LogQuery("broken", "Broken", "A broken query.", '{job="api"} | jsn', LOKI)
     with pytest.raises(DashboardError, match="uid 'Has Spaces' must be"):
-        LogQuery("Has Spaces", "x", "y", '{job="api"}')
+        LogQuery("Has Spaces", "x", "y", '{job="api"}', LOKI)

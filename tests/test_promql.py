@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.lint import promql
+from publisher.querylang import promql
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ import jsonschema
 import pytest
 import yaml
 
+from .conftest import GUIDE_ALERTS
+
 # Grafana's documented provisioning format ("Provision Grafana", administration/provisioning), as a schema:
 # the keys Grafana reads, their types, and what is required.
 SECRET_VALUE = {"type": "string", "pattern": r"^\$__(env|file)\{[^}]+\}$"}
@@ -60,6 +62,7 @@ PROVIDERS_FORMAT = {
 
 @pytest.fixture
 def built(dash, tmp_path):
+    (tmp_path / "dash.yaml").write_text(GUIDE_ALERTS)
     result = dash("build")
     assert result.exit_code == 0, result.output
     return tmp_path / "out"
@@ -75,7 +78,8 @@ def test_the_tree_follows_grafanas_documented_format(built):
     jsonschema.validate(providers, PROVIDERS_FORMAT)
     provider = providers["providers"][0]
     # With folders from the file structure Grafana ignores `folder`, so it must not be set.
-    assert provider["options"] == {"path": "/etc/grafana/provisioning/dashboards/json", "foldersFromFilesStructure": True}
+    assert provider["options"] == {"path": "/etc/grafana/provisioning/dashboards/json",
+                                   "foldersFromFilesStructure": True}
     assert "folder" not in provider and "folderUid" not in provider
     dashboards = sorted(str(p.relative_to(tree)) for p in (tree / "dashboards/json").rglob("*.json"))
     assert dashboards == [
@@ -200,7 +204,8 @@ def test_compose_pins_every_image_and_mounts_the_built_files(built):
 def test_a_directory_environment_refuses_server_settings(dash, tmp_path):
     (tmp_path / "dash.yaml").write_text("environments:\n  local: {directory: out, token: {env: T}}\n")
     result = dash("envs")
-    assert result.exit_code == 1 and "environments.local.token: has no meaning for a directory environment" in result.output
+    assert result.exit_code == 1
+    assert "environments.local.token: has no meaning for a directory environment" in result.output
 
 
 def test_a_change_in_the_code_updates_that_one_file(dash, tmp_path):
@@ -209,7 +214,7 @@ def test_a_change_in_the_code_updates_that_one_file(dash, tmp_path):
     boards.mkdir()
     module = boards / "team.py"
     source = (
-        "from dashboards.sdk import Dashboard, Datasource, stat\n"
+        "from publisher.sdk import Dashboard, Datasource, stat\n"
         "PROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
         "LOKI = Datasource('Loki', 'loki', 'loki')\n"
         "d = Dashboard('Team', uid='team', folder='Team', datasource=PROM)\n"

@@ -16,7 +16,8 @@ OBJECTS = 10
 def _set_p95(dashboard):
     for panel in dashboard["panels"]:
         if panel.get("title") == "P95 latency":
-            panel["targets"][0]["expr"] = "histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))"
+            panel["targets"][0]["expr"] = (
+                "histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))")
             return
     raise AssertionError("no P95 latency panel")
 
@@ -183,7 +184,7 @@ def test_database_locked_on_concurrent_writes_is_retried(env_dash, grafana, tmp_
 
 
 def test_adaptive_write_limit_halves_on_pushback_and_grows_back():
-    from publisher.client import AdaptiveLimit
+    from publisher.grafana.transport import AdaptiveLimit
 
     limit = AdaptiveLimit(start=4, ceiling=8)
     limit.pushed_back()

@@ -16,7 +16,7 @@ def _user_dashboards(tmp_path, *specs):
         old.unlink()
     for uid, folder in specs:
         (boards / f"{uid.replace('-', '_')}.py").write_text(
-            "from dashboards.sdk import Dashboard, Datasource, stat\n"
+            "from publisher.sdk import Dashboard, Datasource, stat\n"
             "PROM = Datasource('Prometheus', 'prometheus', 'prometheus')\n"
             "LOKI = Datasource('Loki', 'loki', 'loki')  # declared once, used by no panel here\n"
             f"d = Dashboard('{uid.title()}', uid='{uid}', folder='{folder}', datasource=PROM)\n"
@@ -39,7 +39,8 @@ def test_prune_is_opt_in_lists_deletes_first_and_spares_what_dash_does_not_manag
 
     without = env_dash(*args, "diff", "--env", "test")
     assert without.exit_code == 0
-    assert "2 dashboard(s) published by dash are no longer declared (beta, gamma); --prune deletes them" in without.output
+    note = "2 dashboard(s) published by dash are no longer declared (beta, gamma); --prune deletes them"
+    assert note in without.output
 
     plan = json.loads(env_dash(*args, "diff", "--env", "test", "--prune", "--output", "json").output)
     actions = [(c["action"], c["kind"], c["uid"]) for c in plan["changes"]]
@@ -149,7 +150,8 @@ def test_a_datasource_name_taken_by_another_is_a_clear_error(env_dash, grafana):
 
     org = grafana.grafana.org(1)
     assert grafana.grafana.create_datasource(org, User("bob"), {
-        "name": "Prometheus", "type": "prometheus", "uid": "bobs-prom", "url": "http://x:9090", "access": "proxy"})[0] == 200
+        "name": "Prometheus", "type": "prometheus", "uid": "bobs-prom", "url": "http://x:9090",
+        "access": "proxy"})[0] == 200
     result = env_dash("publish", "--env", "test", "--output", "json")
     assert result.exit_code == 1
     results = {r["uid"]: r for r in json.loads(result.output)["results"]}
@@ -171,28 +173,18 @@ def test_datasource_settings_change_is_an_update_and_a_no_op_otherwise(env_dash,
 
 def test_an_edit_between_plan_and_save_gets_412_and_is_not_overwritten(env_dash, grafana, tmp_path):
     """The save sends the version dash read, with overwrite: false."""
-    from publisher.build import render_all
-    from publisher.client import Grafana
-    from publisher.config import load_config
-    from publisher.desired import desired_state
-    from publisher.discovery import discover
-    from publisher.engine import apply, make_plan
-    from publisher.handlers import ApplyOptions, PlanOptions
+    from publisher.app import App
 
     assert env_dash("publish", "--env", "test").exit_code == 0
     bump = lambda d: d.update(description="dash will change this")  # noqa: E731
-    env = load_config(tmp_path / "dash.yaml").environment("test")
-    discovery = discover()
-    rendered, _ = render_all(discovery)
-    for item in rendered:
+    app = App(str(tmp_path / "dash.yaml"))
+    for item in app.rendered().dashboards:
         if item.uid == "system":
             item.json["description"] = "a new description from the code"
-    state = desired_state(rendered, discovery.datasources(), env, ["prometheus", "loki"])
-    with Grafana(env) as client:
-        plan = make_plan(client, state, PlanOptions())
-        assert [c.uid for c in plan.pending] == ["system"]
-        grafana.edit_dashboard("system", bump, user="carol")  # lands after the plan read version 1
-        (outcome,) = apply(client, plan, ApplyOptions())
+    planned = app.plan("test")
+    assert [c.uid for c in planned.plan.pending] == ["system"]
+    grafana.edit_dashboard("system", bump, user="carol")  # lands after the plan read version 1
+    (outcome,) = app.publish(planned).outcomes
     assert not outcome.ok
     assert "was changed in Grafana while dash was publishing it (HTTP 412 version-mismatch)" in outcome.message
     assert grafana.dashboard("system")["description"] == "dash will change this"

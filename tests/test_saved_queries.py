@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
-from provisioning.log_queries import FALLBACK_UID, LOG_QUERIES
+from publisher.project import load_project
+from publisher.sdk.log_queries import FALLBACK_UID
+
+from .conftest import ROOT
+
+LOG_QUERIES = load_project(ROOT / "dashboards", None).log_queries
 
 
 def test_without_a_query_library_the_fallback_dashboard_is_published(env_dash, grafana):

@@ -1,12 +1,11 @@
-"""One handler per kind of Grafana resource, in the order they are applied."""
+"""One handler per kind of object: small verbs that the engine's one loop drives.
 
-from .base import ApplyOptions, Handler, KindPlan, PlanOptions
-from .dashboards import DashboardHandler
-from .datasources import DatasourceHandler
-from .folders import FolderHandler
-from .saved_queries import SavedQueryHandler
+A handler knows its kind's semantics (what is wanted, how a live object is
+read and normalised, what differs, who owns it) and talks to its target
+through one API class. A target (a Grafana server, a provisioning directory)
+is the list of handlers it serves, in the order creates and updates apply.
+"""
 
-# Creates and updates go in this order (a dashboard needs its folder); deletes in reverse.
-HANDLERS: tuple[Handler, ...] = (FolderHandler(), DatasourceHandler(), SavedQueryHandler(), DashboardHandler())
+from .base import ApplyOptions, Handler, PlanOptions
 
-__all__ = ["HANDLERS", "ApplyOptions", "Handler", "KindPlan", "PlanOptions"]
+__all__ = ["ApplyOptions", "Handler", "PlanOptions"]

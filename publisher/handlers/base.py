@@ -1,8 +1,4 @@
-"""What every resource handler does: read the live objects, plan changes, apply one change.
-
-Adding a kind of resource means adding one handler and listing it in
-`publisher.handlers.HANDLERS`; nothing else knows the kinds.
-"""
+"""The verbs every handler has; the engine (publisher.engine) owns the loop around them."""
 
 from __future__ import annotations
 
@@ -10,7 +6,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..model import Change, Outcome
+from ..model import Change, DesiredState, Outcome
 
 
 @attrs.frozen
@@ -25,17 +21,30 @@ class ApplyOptions:
     message: str = "dash publish"
 
 
-@attrs.frozen
-class KindPlan:
-    changes: list[Change]
-    notes: list[str] = attrs.field(factory=list)
-
-
 class Handler(Protocol):
     kind: str
+    notes_orphans: bool  # whether a plan without --prune lists owned objects no longer desired
 
-    def plan(self, grafana: Any, state: Any, options: PlanOptions) -> KindPlan:
-        """Read the live objects this kind manages and compare them with the desired ones."""
+    def wanted(self, state: DesiredState) -> list[Any]:
+        """The desired records of this kind."""
 
-    def apply(self, grafana: Any, change: Change, options: ApplyOptions) -> Outcome:
-        """Make one change; raise GrafanaError when it fails."""
+    def read(self, desired: Any) -> Any | None:
+        """The live record of one desired object, or None when the target does not hold it."""
+
+    def owned(self) -> list[Any]:
+        """Every live object of this kind that dash owns in the target (for prune)."""
+
+    def compare(self, desired: Any, live: Any | None, options: PlanOptions) -> Change:
+        """The change that makes `live` into `desired`: create, update (with drift) or unchanged."""
+
+    def plan_delete(self, live: Any, state: DesiredState) -> Change | None:
+        """The delete of an owned object no longer desired; None when it must be kept."""
+
+    def orphan_note(self, orphans: list[Any]) -> str:
+        """What a plan without --prune says of owned objects no longer desired."""
+
+    def apply(self, change: Change, options: ApplyOptions) -> Outcome:
+        """Make one change; raise GrafanaError (or OSError on files) when it fails."""
+
+    def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
+        """Anything the plan should say about this kind beyond its changes."""

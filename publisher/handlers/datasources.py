@@ -1,4 +1,4 @@
-"""Datasources: by uid, with secrets sent but never shown, and a digest to notice that they changed.
+"""Datasources on a Grafana server: by uid, with secrets sent but never shown, and a digest to notice changes.
 
 Grafana never returns a secret (it answers `secureJsonFields: {"basicAuthPassword": true}`),
 so a plain comparison cannot see that a password changed. dash stores a salted
@@ -9,18 +9,36 @@ is slow to brute-force (scrypt, n=2^14) and never leaves Grafana.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import os
 from typing import Any
 
-from ..client import Grafana, GrafanaError
-from ..desired import DesiredDatasource, DesiredState
-from ..model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Outcome
-from ..normalize import SECRET_DIGEST_KEY, datasource as normalize, is_managed_datasource
-from .base import ApplyOptions, KindPlan, PlanOptions
+from ..grafana import GrafanaError
+from ..grafana.api import DatasourceAPI
+from ..model import (
+    CREATE,
+    DELETE,
+    MANAGED_KEY,
+    MANAGED_VALUE,
+    UNCHANGED,
+    UPDATE,
+    Change,
+    DesiredDatasource,
+    DesiredState,
+    LiveDatasource,
+    Outcome,
+)
+from .base import ApplyOptions, PlanOptions
 
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 16}
+SECRET_DIGEST_KEY = "dashSecretDigest"
+# The fields dash manages, with Grafana's defaults: a field Grafana fills in is no change.
+FIELDS = {
+    "uid": "", "name": "", "type": "", "access": "proxy", "url": "", "isDefault": False, "basicAuth": False,
+    "basicAuthUser": "", "user": "", "database": "", "withCredentials": False, "jsonData": {},
+}
 
 
 def secret_digest(secrets: dict[str, Any], salt: bytes | None = None) -> str:
@@ -40,46 +58,68 @@ def secrets_match(secrets: dict[str, Any], stored: str | None) -> bool:
     return scheme == "scrypt" and hmac.compare_digest(secret_digest(secrets, bytes.fromhex(salt)), stored)
 
 
+def normalise(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields dash manages, with Grafana's defaults filled in; no ids, versions or secrets."""
+    out = {key: copy.deepcopy(data.get(key)) if data.get(key) is not None else copy.deepcopy(default)
+           for key, default in FIELDS.items()}
+    out["jsonData"] = {k: v for k, v in (out["jsonData"] or {}).items() if k != SECRET_DIGEST_KEY}
+    return out
+
+
+def _live(raw: dict[str, Any]) -> LiveDatasource:
+    return LiveDatasource(raw.get("uid") or "", raw.get("name") or "", normalise(raw), raw.get("version"),
+                          (raw.get("jsonData") or {}).get(SECRET_DIGEST_KEY), bool(raw.get("readOnly")))
+
+
 class DatasourceHandler:
     kind = "datasource"
+    notes_orphans = False  # without --prune, only dashboards are listed as no longer declared
 
-    def plan(self, grafana: Grafana, state: DesiredState, options: PlanOptions) -> KindPlan:
-        lookups = state.datasources + [uid for uid in state.external_datasources]
-        lives = grafana.map_reads(lookups, lambda item: grafana.get_or_none(
-            f"datasource {getattr(item, 'uid', item)!r}",
-            lambda api: api.datasource.get_datasource_by_uid(getattr(item, "uid", item))))
-        for live in lives:
-            if isinstance(live, BaseException):
-                raise live
-        changes = [self._compare(d, live) for d, live in zip(state.datasources, lives)]
+    def __init__(self, api: DatasourceAPI) -> None:
+        self.api = api
+
+    def wanted(self, state: DesiredState) -> list[DesiredDatasource]:
+        return state.datasources
+
+    def read(self, desired: DesiredDatasource) -> LiveDatasource | None:
+        raw = self.api.get(desired.uid)
+        return _live(raw) if raw is not None else None
+
+    def owned(self) -> list[LiveDatasource]:
+        every = [_live(d) for d in self.api.list()]
+        return sorted((d for d in every if d.fields["jsonData"].get(MANAGED_KEY) == MANAGED_VALUE),
+                      key=lambda d: d.uid)
+
+    def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
         notes = []
-        for uid, live in zip(state.external_datasources, lives[len(state.datasources):]):
-            if live is None:
+        for uid in state.external_datasources:
+            if self.api.get(uid) is None:
                 notes.append(f"dashboards use datasource {uid!r}, which this environment neither manages "
                              f"(datasources: in dash.yaml) nor has; their panels will show no data")
-        if options.prune:
-            wanted = {d.uid for d in state.datasources} | set(state.external_datasources)
-            every = grafana.call("list datasources", lambda api: api.datasource.list_datasources())
-            changes[:0] = [Change(self.kind, d["uid"], d["name"], DELETE, live=d)
-                           for d in sorted(every, key=lambda d: d["uid"])
-                           if is_managed_datasource(d) and d["uid"] not in wanted]
-        return KindPlan(changes, notes)
+        return notes
 
-    def _compare(self, ds: DesiredDatasource, live: dict[str, Any] | None) -> Change:
+    def compare(self, desired: DesiredDatasource, live: LiveDatasource | None, options: PlanOptions) -> Change:
         if live is None:
-            notes = (f"sends {len(ds.secrets)} secret(s): {', '.join(sorted(ds.secrets))}",) if ds.secrets else ()
-            return Change(self.kind, ds.uid, ds.name, CREATE, desired=ds, notes=notes)
-        ours, theirs = normalize(ds.body), normalize(live)
+            secrets = sorted(desired.secrets)
+            notes = (f"sends {len(secrets)} secret(s): {', '.join(secrets)}",) if secrets else ()
+            return Change(self.kind, desired.uid, desired.name, CREATE, desired=desired, notes=notes)
+        ours, theirs = normalise(desired.body), live.fields
         details = [f"{key} changed" for key in sorted(ours) if key != "jsonData" and ours[key] != theirs[key]]
         for key in sorted(set(ours["jsonData"]) | set(theirs["jsonData"])):
             if ours["jsonData"].get(key) != theirs["jsonData"].get(key):
                 details.append(f"jsonData.{key} changed")
-        stored = (live.get("jsonData") or {}).get(SECRET_DIGEST_KEY)
-        secrets_changed = not secrets_match(ds.secrets, stored)
-        if secrets_changed:
-            details.append("secrets changed: " + (", ".join(sorted(ds.secrets)) or "removed"))
-        action = UPDATE if details else UNCHANGED
-        return Change(self.kind, ds.uid, ds.name, action, tuple(details), ds, {**live, "_secrets_changed": secrets_changed})
+        if not secrets_match(desired.secrets, live.secret_digest):
+            details.append("secrets changed: " + (", ".join(sorted(desired.secrets)) or "removed"))
+        return Change(self.kind, desired.uid, desired.name, UPDATE if details else UNCHANGED, tuple(details),
+                      desired, live)
+
+    def plan_delete(self, live: LiveDatasource, state: DesiredState) -> Change | None:
+        if live.uid in state.external_datasources:
+            return None  # still used by the dashboards
+        return Change(self.kind, live.uid, live.name, DELETE, live=live)
+
+    def orphan_note(self, orphans: list[LiveDatasource]) -> str:
+        return f"{len(orphans)} datasource(s) published by dash are no longer declared; --prune deletes them"
 
     def _body(self, ds: DesiredDatasource, send_secrets: bool, stored_digest: str | None) -> dict[str, Any]:
         body = {**ds.body, "jsonData": dict(ds.body["jsonData"])}
@@ -89,32 +129,26 @@ class DatasourceHandler:
                 body["secureJsonData"] = {k: v.reveal() for k, v in ds.secrets.items()}
         return body
 
-    def apply(self, grafana: Grafana, change: Change, options: ApplyOptions) -> Outcome:
-        uid = change.uid
+    def apply(self, change: Change, options: ApplyOptions) -> Outcome:
         if change.action == DELETE:
-            grafana.delete(f"delete datasource {uid!r}", lambda api: api.datasource.delete_datasource_by_uid(uid))
+            self.api.delete(change.uid)
             return Outcome(change, True, "deleted")
         ds: DesiredDatasource = change.desired
 
-        def already(api: Any) -> dict[str, Any] | None:
-            live = api.datasource.get_datasource_by_uid(uid)
-            digest = (live.get("jsonData") or {}).get(SECRET_DIGEST_KEY)
-            same = normalize(live) == normalize(ds.body) and secrets_match(ds.secrets, digest)
-            return {"datasource": live} if same else None
+        def already(_: Any) -> dict[str, Any] | None:
+            live = self.read(ds)
+            same = live is not None and live.fields == normalise(ds.body) and secrets_match(ds.secrets,
+                                                                                            live.secret_digest)
+            return {"datasource": {"version": live.version}} if same else None
 
         try:
             if change.action == CREATE:
-                answer = grafana.call(f"create datasource {ds.name!r}",
-                                      lambda api: api.datasource.create_datasource(self._body(ds, True, None)),
-                                      write=True, reconcile=already)
+                answer = self.api.create(self._body(ds, True, None), reconcile=already)
             else:
-                live = change.live
-                send = live.get("_secrets_changed", False)
-                body = {**self._body(ds, send, (live.get("jsonData") or {}).get(SECRET_DIGEST_KEY)),
-                        "version": live.get("version")}
-                answer = grafana.call(f"update datasource {ds.name!r}",
-                                      lambda api: api.datasource.update_datasource_by_uid(uid, body),
-                                      write=True, reconcile=already)
+                live: LiveDatasource = change.live
+                send = not secrets_match(ds.secrets, live.secret_digest)
+                body = {**self._body(ds, send, live.secret_digest), "version": live.version}
+                answer = self.api.update(ds.uid, body, reconcile=already)
         except GrafanaError as exc:
             if exc.status == 409 and "same name" in exc.server_message:
                 raise GrafanaError(

@@ -15,28 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..client import Grafana, GrafanaError
-from ..model import CREATE, DELETE, MANAGED_TAG, UNCHANGED, UPDATE, Change, Outcome
-from .base import ApplyOptions, KindPlan, PlanOptions
-
-GROUP_VERSION = "queries.grafana.app/v1"
-LIST_PAGE = 500
-
-
-def desired_object(query: Any) -> dict[str, Any]:
-    tags = list(query.tags) + ([MANAGED_TAG] if MANAGED_TAG not in query.tags else [])
-    return {
-        "apiVersion": GROUP_VERSION,
-        "kind": "Query",
-        "metadata": {"name": query.uid},
-        "spec": {
-            "title": query.name,
-            "description": query.description,
-            "isVisible": True,
-            "tags": tags,
-            "targets": [{"properties": query.target(), "variables": {}}],
-        },
-    }
+from ..grafana import GrafanaError
+from ..grafana.api import QueryLibraryAPI
+from ..model import (
+    CREATE,
+    DELETE,
+    MANAGED_TAG,
+    UNCHANGED,
+    UPDATE,
+    Change,
+    DesiredQuery,
+    DesiredState,
+    LiveQuery,
+    Outcome,
+)
+from .base import ApplyOptions, PlanOptions
 
 
 def _spec(obj: dict[str, Any]) -> dict[str, Any]:
@@ -47,85 +40,72 @@ def _spec(obj: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def _live(raw: dict[str, Any]) -> LiveQuery:
+    spec = _spec(raw)
+    name = raw["metadata"]["name"]
+    return LiveQuery(name, spec.get("title", name), spec, (raw.get("metadata") or {}).get("resourceVersion", ""))
+
+
 class SavedQueryHandler:
     kind = "saved-query"
+    notes_orphans = False  # without --prune, only dashboards are listed as no longer declared
 
-    def _path(self, grafana: Grafana, name: str = "") -> str:
-        suffix = f"/{name}" if name else ""
-        return f"/{GROUP_VERSION}/namespaces/{grafana.namespace}/queries{suffix}"
+    def __init__(self, api: QueryLibraryAPI | None) -> None:
+        self.api = api  # None: this Grafana has no query library (the queries go out as a dashboard)
 
-    def plan(self, grafana: Grafana, state: Any, options: PlanOptions) -> KindPlan:
-        if not state.query_library:
-            return KindPlan([])  # the queries go out as the fallback dashboard
-        queries = list(state.saved_queries)
-        lives = grafana.map_reads(queries, lambda q: self._get(grafana, q.uid))
-        changes = []
-        for query, live in zip(queries, lives):
-            if isinstance(live, BaseException):
-                raise live
-            ours = desired_object(query)
-            if live is None:
-                changes.append(Change(self.kind, query.uid, query.name, CREATE, ("in the query library",), ours))
-                continue
-            theirs = _spec(live)
-            details = [f"{key} changed" for key in sorted(set(theirs) | set(ours["spec"]))
-                       if theirs.get(key) != ours["spec"].get(key)]
-            changes.append(Change(self.kind, query.uid, query.name, UPDATE if details else UNCHANGED,
-                                  tuple(details), ours, live))
-        if options.prune:
-            wanted = {q.uid for q in queries}
-            for item in self._list(grafana):
-                name = item["metadata"]["name"]
-                if name not in wanted and MANAGED_TAG in (_spec(item).get("tags") or []):
-                    changes.insert(0, Change(self.kind, name, _spec(item).get("title", name), DELETE, live=item))
-        return KindPlan(changes)
+    def wanted(self, state: DesiredState) -> list[DesiredQuery]:
+        return state.saved_queries if self.api is not None else []
 
-    def _get(self, grafana: Grafana, name: str) -> dict[str, Any] | None:
-        try:
-            return grafana.call(f"saved query {name!r}", lambda api: api.client.GET(self._path(grafana, name)),
-                                base="apis")
-        except GrafanaError as exc:
-            if exc.status == 404:
-                return None
-            raise
+    def read(self, desired: DesiredQuery) -> LiveQuery | None:
+        raw = self.api.get(desired.uid) if self.api is not None else None
+        return _live(raw) if raw is not None else None
 
-    def _list(self, grafana: Grafana) -> list[dict[str, Any]]:
-        items, token = [], ""
-        while True:
-            params = {"limit": LIST_PAGE, **({"continue": token} if token else {})}
-            page = grafana.call("list saved queries",
-                                lambda api: api.client.GET(self._path(grafana), params=params), base="apis")
-            items.extend(page.get("items") or [])
-            token = (page.get("metadata") or {}).get("continue") or ""
-            if not token:
-                return items
+    def owned(self) -> list[LiveQuery]:
+        if self.api is None:
+            return []
+        return [q for q in map(_live, self.api.list()) if MANAGED_TAG in (q.spec.get("tags") or [])]
 
-    def apply(self, grafana: Grafana, change: Change, options: ApplyOptions) -> Outcome:
-        name = change.uid
+    def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
+        return []
+
+    def compare(self, desired: DesiredQuery, live: LiveQuery | None, options: PlanOptions) -> Change:
+        if live is None:
+            return Change(self.kind, desired.uid, desired.name, CREATE, ("in the query library",), desired)
+        ours = desired.object["spec"]
+        keys = sorted(set(live.spec) | set(ours))
+        details = [f"{key} changed" for key in keys if live.spec.get(key) != ours.get(key)]
+        return Change(self.kind, desired.uid, desired.name, UPDATE if details else UNCHANGED, tuple(details),
+                      desired, live)
+
+    def plan_delete(self, live: LiveQuery, state: DesiredState) -> Change:
+        return Change(self.kind, live.uid, live.title, DELETE, live=live)
+
+    def orphan_note(self, orphans: list[LiveQuery]) -> str:
+        return f"{len(orphans)} saved quer(ies) published by dash are no longer declared; --prune deletes them"
+
+    def apply(self, change: Change, options: ApplyOptions) -> Outcome:
+        assert self.api is not None  # the plan has no saved-query change without a library
         if change.action == DELETE:
-            grafana.delete(f"delete saved query {name!r}", lambda api: api.client.DELETE(self._path(grafana, name)),
-                           base="apis")
+            self.api.delete(change.uid)
             return Outcome(change, True, "deleted")
-        ours = change.desired
+        ours: DesiredQuery = change.desired
 
-        def already(api: Any) -> dict[str, Any] | None:
-            live = api.client.GET(self._path(grafana, name))
-            return live if _spec(live) == ours["spec"] else None
+        def already(_: Any) -> dict[str, Any] | None:
+            live = self.read(ours)
+            return {"metadata": {}} if live is not None and live.spec == ours.object["spec"] else None
 
         if change.action == CREATE:
-            answer = grafana.call(f"save query {name!r}", lambda api: api.client.POST(self._path(grafana), json=ours),
-                                  write=True, reconcile=already, base="apis")
+            answer = self.api.create(ours.object, reconcile=already)
         else:
-            body = {**ours, "metadata": {**ours["metadata"],
-                                         "resourceVersion": change.live["metadata"].get("resourceVersion", "")}}
+            obj = {**ours.object, "metadata": {**ours.object["metadata"],
+                                               "resourceVersion": change.live.resource_version}}
             try:
-                answer = grafana.call(f"update saved query {name!r}",
-                                      lambda api: api.client.PUT(self._path(grafana, name), json=body),
-                                      write=True, reconcile=already, base="apis")
+                answer = self.api.update(obj, reconcile=already)
             except GrafanaError as exc:
                 if exc.status == 409:
-                    raise GrafanaError(f"saved query {name!r} was changed in Grafana while dash was publishing it "
-                                       "(HTTP 409 conflict); nothing was overwritten; publish again", 409, exc.body) from None
+                    raise GrafanaError(f"saved query {ours.uid!r} was changed in Grafana while dash was publishing "
+                                       "it (HTTP 409 conflict); nothing was overwritten; publish again", 409,
+                                       exc.body) from None
                 raise
         version = (answer.get("metadata") or {}).get("generation")
         return Outcome(change, True, "created" if change.action == CREATE else "updated", version)

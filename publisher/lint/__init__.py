@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..loader import LoadError, display_path
 from .checks import CHECKS, Context, LintTarget
 from .findings import CODES, Finding, Report
 
@@ -20,8 +21,9 @@ def lint_dashboards(
     alerting: Any = None,
     alerting_source: str | None = None,
 ) -> Report:
-    """Run every check. `dashboards` are build.Rendered or LintTarget items; `alerting` an alerts.model.Alerting."""
-    targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source, getattr(d, "panel_sources", {})) for d in dashboards]
+    """Run every check. `dashboards` are render.Rendered or LintTarget items; `alerting` an alerts.model.Alerting."""
+    targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source, getattr(d, "panel_sources", {}))
+               for d in dashboards]
     known = frozenset(datasource_uids) if datasource_uids is not None else None
     alerts = [(r.alert, r.dashboard, r.expr, alerting_source) for _, _, r in alerting.alerts()] if alerting else []
     ctx = Context(targets, known, alerts)
@@ -33,8 +35,6 @@ def lint_dashboards(
 
 def load_json_dashboards(paths: Iterable[Path]) -> tuple[list[LintTarget], list[Any]]:
     """Dashboard JSON files, or directories searched for *.json, as lint targets."""
-    from ..discovery import LoadError, display_path
-
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(p for p in path.rglob("*.json") if not p.name.startswith(".")) if path.is_dir() else [path])

@@ -12,11 +12,13 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
-from . import promql
+from alerts.render import Panels
+
+from ..dashboard_json import COLUMNS, fits_grid, overlaps, panel_ids, uid_problem, walk_panels
+from ..querylang import logql, promql
+from . import schema
 from .findings import Finding
 
-UID = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
-COLUMNS = 24
 # Panels that show no query results, so need no query (and no unit).
 NO_QUERY_TYPES = frozenset({"row", "text", "dashlist", "news", "alertlist", "annolist", "welcome", "gettingstarted"})
 NO_UNIT_TYPES = NO_QUERY_TYPES | {"logs", "table", "traces", "nodeGraph", "flamegraph"}
@@ -43,18 +45,6 @@ class Context:
     alerts: Sequence[Any] = ()  # (alert name, PanelLink, expression, source) for each alert
 
 
-def _panels(d: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """Every panel with the row it is nested in (None at top level)."""
-    for panel in d.get("panels") or []:
-        if not isinstance(panel, dict):
-            continue
-        yield panel, None
-        if panel.get("type") == "row":
-            for child in panel.get("panels") or []:
-                if isinstance(child, dict):
-                    yield child, panel
-
-
 def _finding(t: LintTarget, code: str, message: str, panel: dict[str, Any] | None = None) -> Finding:
     title = None if panel is None else (panel.get("title") or f"(untitled, id {panel.get('id')})")
     panel_id = panel.get("id") if panel is not None else None
@@ -62,22 +52,25 @@ def _finding(t: LintTarget, code: str, message: str, panel: dict[str, Any] | Non
     return Finding(code, message, t.uid, title, source)
 
 
+# DASH003's message has always read "uid 'x' longer than 40 characters".
+_UID_WORDING = {"is longer than 40 characters": "longer than 40 characters"}
+
+
 def check_uids(ctx: Context) -> Iterator[Finding]:
     seen: dict[str, LintTarget] = {}
     titles: dict[tuple[str, str], LintTarget] = {}
     for t in ctx.dashboards:
-        if not isinstance(t.uid, str) or not UID.match(t.uid):
-            why = "longer than 40 characters" if isinstance(t.uid, str) and len(t.uid) > 40 else "has characters outside [a-zA-Z0-9_-]"
-            if not t.uid:
-                why = "is empty"
-            yield _finding(t, "DASH003", f"uid {t.uid!r} {why}")
+        why = uid_problem(t.uid)
+        if why:
+            yield _finding(t, "DASH003", f"uid {t.uid!r} {_UID_WORDING.get(why, why)}")
         if t.uid in seen:
             yield _finding(t, "DASH001", f"uid {t.uid!r} is also used by {seen[t.uid].source}")
         else:
             seen[t.uid] = t
         key = (t.folder, (t.title or "").strip().lower())
         if key in titles:
-            yield _finding(t, "DASH002", f"title {t.title!r} is also used in folder {t.folder!r} by {titles[key].source}")
+            yield _finding(t, "DASH002",
+                           f"title {t.title!r} is also used in folder {t.folder!r} by {titles[key].source}")
         else:
             titles[key] = t
 
@@ -85,14 +78,15 @@ def check_uids(ctx: Context) -> Iterator[Finding]:
 def check_grid(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
         groups: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
-        for panel, row in _panels(t.json):
+        for panel, _path, row in walk_panels(t.json):
             g = panel.get("gridPos")
             if not isinstance(g, dict):
                 yield _finding(t, "DASH010", "panel has no gridPos", panel)
                 continue
             x, y, w, h = (g.get(k) for k in ("x", "y", "w", "h"))
-            if not all(isinstance(v, int) for v in (x, y, w, h)) or x < 0 or y < 0 or w < 1 or h < 1 or x + w > COLUMNS:
-                yield _finding(t, "DASH010", f"gridPos x={x} y={y} w={w} h={h} does not fit the 24-column grid", panel)
+            if not fits_grid(x, y, w, h):
+                yield _finding(t, "DASH010", f"gridPos x={x} y={y} w={w} h={h} does not fit the {COLUMNS}-column grid",
+                               panel)
                 continue
             # Panels in a collapsed row are positioned among themselves only.
             group = id(row) if row is not None and row.get("collapsed") else None
@@ -100,12 +94,8 @@ def check_grid(ctx: Context) -> Iterator[Finding]:
         for members in groups.values():
             for i, a in enumerate(members):
                 for b in members[i + 1:]:
-                    if _overlap(a["gridPos"], b["gridPos"]):
+                    if overlaps(a["gridPos"], b["gridPos"]):
                         yield _finding(t, "DASH011", f"overlaps panel {b.get('title')!r} ({_pos(a)} and {_pos(b)})", a)
-
-
-def _overlap(a: dict[str, int], b: dict[str, int]) -> bool:
-    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
 
 
 def _pos(p: dict[str, Any]) -> str:
@@ -153,7 +143,7 @@ def _resolve(ref: Any, variables: dict[str, dict[str, Any]], known: frozenset[st
 def check_panels(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
         variables = _variables(t.json)
-        for panel, _row in _panels(t.json):
+        for panel, _path, _row in walk_panels(t.json):
             kind = panel.get("type")
             if kind == "row":
                 if not (panel.get("title") or "").strip():
@@ -193,39 +183,17 @@ def check_queries(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
         variables = _variables(t.json)
         defined = set(variables) | promql.GLOBALS
-        for name, var in variables.items():
-            query = var.get("query")
-            if var.get("type") == "query" and isinstance(query, str):
-                ds_type = (var.get("datasource") or {}).get("type") if isinstance(var.get("datasource"), dict) else None
-                if ds_type in (None, "prometheus"):
-                    problem = promql.variable_query_error(query)
-                    if problem:
-                        yield _finding(t, "DASH030", f"variable {name!r}: query {query!r}: {problem}")
-                for used in sorted(set(promql.variables(query)) - defined):
-                    yield _finding(t, "DASH031", f"variable {name!r} uses ${used}, which is not defined")
-        for panel, _row in _panels(t.json):
+        yield from _variable_query_findings(t, variables, defined)
+        for panel, _path, _row in walk_panels(t.json):
             texts = [panel.get("title") or "", panel.get("repeat") or ""]
             for target in panel.get("targets") or []:
                 if not isinstance(target, dict):
                     continue
-                expr = target.get("expr")
-                texts += [expr or "", target.get("legendFormat") or ""]
                 ds = target.get("datasource") if isinstance(target.get("datasource"), dict) else {}
-                texts.append(ds.get("uid") or "")
-                kind = _target_type(target, panel, variables)
-                if isinstance(expr, str) and kind in (None, "prometheus"):
-                    if not expr.strip():
-                        yield _finding(t, "DASH030", f"query {target.get('refId')} is empty", panel)
-                        continue
-                    problem = promql.parse_error(expr)
-                    if problem:
-                        yield _finding(t, "DASH030", f"query {target.get('refId')}: {problem}: {expr}", panel)
-                elif isinstance(expr, str) and kind == "loki":
-                    from provisioning import logql
-
-                    problem = logql.check(promql.substitute(expr))
-                    if problem:
-                        yield _finding(t, "DASH032", f"query {target.get('refId')}: {problem}: {expr}", panel)
+                texts += [target.get("expr") or "", target.get("legendFormat") or "", ds.get("uid") or ""]
+                problem = _query_problem(target, _target_type(target, panel, variables))
+                if problem:
+                    yield _finding(t, *problem, panel)
             ds = panel.get("datasource") if isinstance(panel.get("datasource"), dict) else {}
             texts.append(ds.get("uid") or "")
             repeat = panel.get("repeat")
@@ -234,9 +202,39 @@ def check_queries(ctx: Context) -> Iterator[Finding]:
                 yield _finding(t, "DASH031", f"${name} is used but the dashboard defines no such variable", panel)
 
 
-def check_schema(ctx: Context) -> Iterator[Finding]:
-    from dashboards.sdk import schema
+def _variable_query_findings(t: LintTarget, variables: dict[str, dict[str, Any]],
+                             defined: set[str]) -> Iterator[Finding]:
+    """The query variables: Prometheus queries parse, and use only defined variables."""
+    for name, var in variables.items():
+        query = var.get("query")
+        if var.get("type") != "query" or not isinstance(query, str):
+            continue
+        ds_type = (var.get("datasource") or {}).get("type") if isinstance(var.get("datasource"), dict) else None
+        if ds_type in (None, "prometheus"):
+            problem = promql.variable_query_error(query)
+            if problem:
+                yield _finding(t, "DASH030", f"variable {name!r}: query {query!r}: {problem}")
+        for used in sorted(set(promql.variables(query)) - defined):
+            yield _finding(t, "DASH031", f"variable {name!r} uses ${used}, which is not defined")
 
+
+def _query_problem(target: dict[str, Any], kind: str | None) -> tuple[str, str] | None:
+    """(code, message) when a panel's PromQL or LogQL query does not parse."""
+    expr = target.get("expr")
+    if not isinstance(expr, str):
+        return None
+    if kind in (None, "prometheus"):
+        if not expr.strip():
+            return "DASH030", f"query {target.get('refId')} is empty"
+        problem = promql.parse_error(expr)
+        return ("DASH030", f"query {target.get('refId')}: {problem}: {expr}") if problem else None
+    if kind == "loki":
+        problem = logql.check(promql.substitute(expr))
+        return ("DASH032", f"query {target.get('refId')}: {problem}: {expr}") if problem else None
+    return None
+
+
+def check_schema(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
         for error in schema.validate(t.json):
             code = "DASH040" if error.schema == "dashboard" else "DASH041"
@@ -251,25 +249,25 @@ def check_links(ctx: Context) -> Iterator[Finding]:
             url = link.get("url") or "" if isinstance(link, dict) else ""
             match = re.match(r"^/d/([^/?#]+)", url)
             if match and match.group(1) not in uids:
-                yield _finding(t, "DASH052", f"link {link.get('title')!r} points to /d/{match.group(1)}, which dash does not build")
+                yield _finding(t, "DASH052",
+                               f"link {link.get('title')!r} points to /d/{match.group(1)}, which dash does not build")
 
 
 def check_alert_links(ctx: Context) -> Iterator[Finding]:
     if not ctx.alerts:
         return
-    from alerts.render import Panels
-
-    panels = Panels.from_dashboards(ctx.dashboards)
+    panels = Panels({t.uid: panel_ids(t.json) for t in ctx.dashboards})
     by_uid = {t.uid: t for t in ctx.dashboards}
     for name, link, expr, source in ctx.alerts:
         problem = panels.problem(link)
         if problem:
             yield Finding("DASH060", f"alert {name!r} {problem}", link.dashboard_uid, link.panel_title, source)
             continue
-        panel = next(p for p, _ in _panels(by_uid[link.dashboard_uid].json) if p.get("title") == link.panel_title)
-        shown = set().union(*(promql.metric_names(t.get("expr") or "") for t in panel.get("targets") or [] if isinstance(t, dict)))
+        panel = next(at.panel for at in walk_panels(by_uid[link.dashboard_uid].json)
+                     if at.panel.get("title") == link.panel_title)
+        targets = [x for x in panel.get("targets") or [] if isinstance(x, dict)]
+        shown = {n.removesuffix("_bucket") for x in targets for n in promql.metric_names(x.get("expr") or "")}
         wanted = {n.removesuffix("_bucket") for n in promql.metric_names(expr)}
-        shown = {n.removesuffix("_bucket") for n in shown}
         if wanted and not wanted & shown:
             yield Finding("DASH061", f"alert {name!r} watches {', '.join(sorted(wanted))}, which panel "
                           f"{link.panel_title!r} does not query", link.dashboard_uid, link.panel_title, source)

@@ -30,7 +30,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     "DASH041": (ERROR, "panel options or query schema violation",
                 "use the option names and values of the panel plugin's schema"),
     "DASH050": (WARNING, "panel without a description", "add description=... saying what the panel shows"),
-    "DASH051": (WARNING, "panel without a unit", "add unit=... (see dashboards.sdk.units)"),
+    "DASH051": (WARNING, "panel without a unit", "add unit=... (see publisher.sdk.units)"),
     "DASH052": (ERROR, "link to an unknown dashboard", "link to the uid of a dashboard that dash builds"),
     "DASH060": (ERROR, "alert links to a dashboard or panel that does not exist",
                 "point the alert's PanelLink at a dashboard uid and a panel title that exist"),

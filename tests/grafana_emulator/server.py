@@ -1,48 +1,39 @@
 """A real HTTP server on 127.0.0.1 that answers like Grafana's /api.
 
-Auth, routing, search with paging, the fault knobs (latency, transient errors,
-429 with Retry-After, connection resets, "database is locked" on concurrent
-writes, permanent failures for chosen objects) and request counting. The
-rules of each resource live in state.py.
+`Emulator` is the server and its knobs (faults, counts, recorded exchanges, the
+query library, a sub-path). `_Handler` parses a request, routes it (routes.py),
+authenticates it (auth.py), applies the fault knobs (faults.py) and counts it;
+the endpoints come from one module per API area (instance.py, search.py,
+dashboards.py, folders.py, datasources.py, query_library.py), and the rules of
+each resource from the store in state.py.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import random
-import re
 import socket
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .state import QUERIES_GV, VERSION, Grafana, Org, QueryLibrary, User, err, errutil, k8s_status, slugify
-
-UNAUTHORIZED = errutil(401, "auth.unauthorized", "Unauthorized")
-INVALID_KEY = errutil(401, "api-key.invalid", "Invalid API key")
-ORG_MISMATCH = errutil(401, "api-key.organization-mismatch", "API key does not belong to the requested organization")
-
-
-@dataclass
-class Faults:
-    """What can go wrong. Probabilities are per request, drawn from a seeded RNG."""
-
-    latency: float = 0.0  # seconds added to every request
-    error_rate: float = 0.0  # 502/503/504 from "a proxy in front", before the request is processed
-    rate_limit_rate: float = 0.0  # 429 with Retry-After, before processing
-    retry_after: str = "1"
-    reset_rate: float = 0.0  # connection closed without a response, before processing
-    lost_response_rate: float = 0.0  # processed, then the connection closed: the client cannot know
-    database_locked: bool = False  # a write that overlaps another write gets SQLite's 500
-    permanent: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)  # uid -> answer to its writes
-    seed: int = 1
-    only_writes: bool = False  # apply the random faults to writes only
+from . import routes
+from .auth import authenticate
+from .dashboards import DashboardEndpoints
+from .datasources import DatasourceEndpoints
+from .faults import Faults, locked_body, permanent
+from .folders import FolderEndpoints
+from .instance import InstanceEndpoints
+from .model import Org, User, err
+from .query_library import QueryEndpoints, QueryLibrary, k8s_status
+from .routes import WRITES, Route
+from .search import SearchEndpoints
+from .state import Grafana
 
 
 @dataclass
@@ -55,52 +46,6 @@ class Exchange:
     request: Any
     status: int
     response: Any
-
-
-Route = tuple[str, re.Pattern, str, str]  # method, regex, spec template, handler name
-
-
-def _route(method: str, template: str, handler: str, base: str = "/api") -> Route:
-    pattern = "^" + base + re.sub(r"\{[^}]+\}", r"([^/]+)", template) + "/?$"
-    return method, re.compile(pattern), template if base == "/api" else base + template, handler
-
-
-ROUTES: list[Route] = [
-    _route("GET", "/health", "health"),
-    _route("GET", "/frontend/settings", "frontend_settings"),
-    _route("GET", "/org", "get_org"),
-    _route("GET", "/user", "get_user"),
-    _route("GET", "/search", "search"),
-    _route("POST", "/dashboards/db", "save_dashboard"),
-    _route("GET", "/dashboards/uid/{uid}/versions/{DashboardVersionID}", "get_version"),
-    _route("GET", "/dashboards/uid/{uid}/versions", "get_versions"),
-    _route("POST", "/dashboards/uid/{uid}/restore", "restore"),
-    _route("GET", "/dashboards/uid/{uid}", "get_dashboard"),
-    _route("DELETE", "/dashboards/uid/{uid}", "delete_dashboard"),
-    _route("GET", "/folders", "list_folders"),
-    _route("POST", "/folders", "create_folder"),
-    _route("POST", "/folders/{folder_uid}/move", "move_folder"),
-    _route("GET", "/folders/{folder_uid}", "get_folder"),
-    _route("PUT", "/folders/{folder_uid}", "update_folder"),
-    _route("DELETE", "/folders/{folder_uid}", "delete_folder"),
-    _route("GET", "/datasources", "list_datasources"),
-    _route("POST", "/datasources", "create_datasource"),
-    _route("GET", "/datasources/id/{name}", "datasource_id"),
-    _route("GET", "/datasources/name/{name}", "get_datasource_by_name"),
-    _route("GET", "/datasources/uid/{uid}", "get_datasource"),
-    _route("PUT", "/datasources/uid/{uid}", "update_datasource"),
-    _route("DELETE", "/datasources/uid/{uid}", "delete_datasource"),
-]
-# The query library (Grafana Enterprise and Cloud); served only when Emulator.query_library is on.
-QUERY_ROUTES: list[Route] = [
-    _route("GET", "/queries.grafana.app/v1", "queries_discovery", "/apis"),
-    _route("GET", "/queries.grafana.app/v1/namespaces/{namespace}/queries", "list_queries", "/apis"),
-    _route("POST", "/queries.grafana.app/v1/namespaces/{namespace}/queries", "create_query", "/apis"),
-    _route("GET", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "get_query", "/apis"),
-    _route("PUT", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "update_query", "/apis"),
-    _route("DELETE", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "delete_query", "/apis"),
-]
-WRITES = {"POST", "PUT", "DELETE", "PATCH"}
 
 
 class Emulator:
@@ -196,41 +141,7 @@ class Emulator:
 
     def authenticate(self, headers: Any) -> tuple[User | None, int | None, dict[str, Any] | None]:
         """(user, org id, None) or (None, None, the 401 body)."""
-        auth = headers.get("Authorization") or ""
-        user = None
-        token_org = None
-        if auth.startswith("Bearer "):
-            user = self.tokens.get(auth[7:].strip())
-            if user is None:
-                return None, None, INVALID_KEY
-            token_org = user.orgs[0]
-        elif auth.startswith("Basic "):
-            try:
-                login, _, password = base64.b64decode(auth[6:]).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                return None, None, UNAUTHORIZED
-            if login == "api_key":  # Basic auth with the token as password (behaviour.md §0)
-                user = self.tokens.get(password)
-                token_org = user.orgs[0] if user else None
-            else:
-                user = self.users.get((login, password))
-            if user is None:
-                return None, None, UNAUTHORIZED
-        else:
-            return None, None, UNAUTHORIZED
-        org_header = headers.get("X-Grafana-Org-Id")
-        if org_header:
-            try:
-                org_id = int(org_header)
-            except ValueError:
-                return None, None, UNAUTHORIZED
-            if token_org is not None and org_id != token_org:
-                return None, None, ORG_MISMATCH
-            if org_id not in user.orgs:
-                return None, None, errutil(401, "auth.unauthorized", "User not a member of the requested organization")
-        else:
-            org_id = token_org or user.orgs[0]
-        return user, org_id, None
+        return authenticate(self.tokens, self.users, headers)
 
     def draw(self, rate: float) -> bool:
         if rate <= 0:
@@ -239,7 +150,8 @@ class Emulator:
             return self._rng.random() < rate
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(InstanceEndpoints, SearchEndpoints, DashboardEndpoints, FolderEndpoints, DatasourceEndpoints,
+               QueryEndpoints, BaseHTTPRequestHandler):
     app: Emulator
     protocol_version = "HTTP/1.1"
     # Go's net/http (Grafana) sets TCP_NODELAY; without it, headers and body leave as two segments and
@@ -287,6 +199,16 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def _answer(self, method: str, template: str, query: dict[str, list[str]], body: Any, status: int,
+                answer: Any) -> None:
+        if self.app.record:
+            with self.app._count_lock:
+                self.app.exchanges.append(Exchange(method, template, query, copy.deepcopy(body), status,
+                                                   copy.deepcopy(answer)))
+        self._send(status, answer)
+
+    # --- one request: route, count, faults, auth, the handler ----------------------------
+
     def _dispatch(self, method: str) -> None:
         app = self.app
         parts = urlsplit(self.path)
@@ -299,8 +221,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(404, {"message": "Not found"})
                 return
             path = path[len(app.sub_path):]
-        routes = ROUTES + (QUERY_ROUTES if app.query_library else [])
-        route = next(((m, rx, t, h) for m, rx, t, h in routes if m == method and rx.match(path)), None)
+        route = routes.find(method, path, app.query_library)
         template = route[2] if route else path
         with app._count_lock:
             app.counts[(method, template)] += 1
@@ -308,24 +229,40 @@ class _Handler(BaseHTTPRequestHandler):
         if faults.latency:
             time.sleep(faults.latency)
         eligible = method in WRITES or not faults.only_writes
-        if eligible and template != "/health":
-            if app.draw(faults.reset_rate):
-                self._reset()
-                return
-            if app.draw(faults.error_rate):
-                status = app._rng.choice([502, 503, 504])
-                self._send(status, f"{status} upstream error from the proxy in front of Grafana", text=True)
-                return
-            if app.draw(faults.rate_limit_rate):
-                self._send(429, {"message": "Too Many Requests"}, {"Retry-After": faults.retry_after})
-                return
-        if route is None:
-            if path.startswith("/apis/"):  # what Kubernetes-style routing answers for an unknown group
-                self._answer(method, path, query, None, 404, k8s_status(404, "NotFound", "the server could not find "
-                                                                              "the requested resource"))
-                return
-            self._send(404, {"message": "Not found"})
+        if eligible and template != "/health" and self._fault_before(faults):
             return
+        if route is None:
+            self._no_route(method, path, query)
+            return
+        self._handle(method, route, path, query, raw, faults, eligible)
+
+    def _fault_before(self, faults: Faults) -> bool:
+        """A reset, a proxy's 502/503/504 or a 429 instead of processing; True when one was sent."""
+        app = self.app
+        if app.draw(faults.reset_rate):
+            self._reset()
+            return True
+        if app.draw(faults.error_rate):
+            status = app._rng.choice([502, 503, 504])
+            self._send(status, f"{status} upstream error from the proxy in front of Grafana", text=True)
+            return True
+        if app.draw(faults.rate_limit_rate):
+            self._send(429, {"message": "Too Many Requests"}, {"Retry-After": faults.retry_after})
+            return True
+        return False
+
+    def _no_route(self, method: str, path: str, query: dict[str, list[str]]) -> None:
+        if path.startswith("/apis/"):  # what Kubernetes-style routing answers for an unknown group
+            self._answer(method, path, query, None, 404, k8s_status(404, "NotFound", "the server could not find "
+                                                                          "the requested resource"))
+            return
+        self._send(404, {"message": "Not found"})
+
+    def _handle(self, method: str, route: Route, path: str, query: dict[str, list[str]], raw: bytes,
+                faults: Faults, eligible: bool) -> None:
+        """Parse the body, authenticate, process; then maybe lose the answer."""
+        app = self.app
+        template = route[2]
         body: Any = None
         if raw:
             try:
@@ -341,6 +278,16 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             user, org_id = None, 1
         args = route[1].match(path).groups()
+        status, answer = self._process(method, route[3], args, user, org_id, query, body, faults)
+        if eligible and app.draw(faults.lost_response_rate):
+            self._reset()
+            return
+        self._answer(method, template, query, body, status, answer)
+
+    def _process(self, method: str, name: str, args: tuple[str, ...], user: User | None, org_id: int,
+                 query: dict[str, list[str]], body: Any, faults: Faults) -> tuple[int, Any]:
+        """The handler's answer, unless the write overlaps another (database_locked) or fails permanently."""
+        app = self.app
         is_write = method in WRITES
         locked = False
         if is_write:
@@ -349,299 +296,19 @@ class _Handler(BaseHTTPRequestHandler):
                 app._writes_in_flight += 1
         try:
             if locked:
-                status, answer = 500, _locked_body(route[3])
+                status, answer = 500, locked_body(name)
             else:
-                permanent = _permanent(faults, route[3], args, body) if is_write else None
-                if permanent is not None:
-                    status, answer = permanent
+                failure = permanent(faults, name, args, body) if is_write else None
+                if failure is not None:
+                    status, answer = failure
                 else:
-                    handler = getattr(self, "h_" + route[3])
+                    handler = getattr(self, "h_" + name)
                     with app.grafana.lock:
                         status, answer = handler(user, app.grafana.org(org_id), query, body, *args)
-                if is_write and faults.database_locked:
-                    time.sleep(0.005)  # hold the "transaction" long enough for writes to overlap
+            if is_write and faults.database_locked:
+                time.sleep(0.005)  # hold the "transaction" long enough for writes to overlap
         finally:
             if is_write:
                 with app._count_lock:
                     app._writes_in_flight -= 1
-        if eligible and app.draw(faults.lost_response_rate):
-            self._reset()
-            return
-        self._answer(method, template, query, body, status, answer)
-
-    def _answer(self, method: str, template: str, query: dict[str, list[str]], body: Any, status: int,
-                answer: Any) -> None:
-        if self.app.record:
-            with self.app._count_lock:
-                self.app.exchanges.append(Exchange(method, template, query, copy.deepcopy(body), status,
-                                                   copy.deepcopy(answer)))
-        self._send(status, answer)
-
-    # --- small endpoints (behaviour.md §8) -------------------------------------------
-
-    def h_health(self, user, org, query, body):
-        return 200, {"commit": "0123456789abcdef", "database": "ok", "version": VERSION}
-
-    def h_frontend_settings(self, user, org, query, body):
-        return 200, {"buildInfo": {"hideVersion": False, "version": VERSION, "versionString": f"Grafana v{VERSION}",
-                                   "commit": "0123456789abcdef", "commitShort": "0123456", "buildstamp": 0,
-                                   "edition": "Open Source", "latestVersion": "", "hasUpdate": False, "env": "production"}}
-
-    def h_get_org(self, user, org: Org, query, body):
-        return 200, {"id": org.id, "name": org.name, "address": {"address1": "", "address2": "", "city": "",
-                                                               "zipCode": "", "state": "", "country": ""}}
-
-    def h_get_user(self, user: User, org: Org, query, body):
-        return 200, {"id": 1, "uid": "u" + slugify(user.login), "email": f"{user.login}@example.com",
-                     "name": user.login, "login": user.login, "theme": "", "orgId": org.id,
-                     "isGrafanaAdmin": user.role == "Admin", "isDisabled": False, "isExternal": False,
-                     "isExternallySynced": False, "isGrafanaAdminExternallySynced": False, "isProvisioned": False,
-                     "authLabels": [], "updatedAt": "2026-01-01T00:00:00Z", "createdAt": "2026-01-01T00:00:00Z",
-                     "avatarUrl": "", "accessControl": {}}
-
-    # --- search (behaviour.md §2) ----------------------------------------------------
-
-    def h_search(self, user, org: Org, query, body):
-        try:
-            limit = int((query.get("limit") or ["1000"])[0])
-        except ValueError:
-            limit = 1000  # a non-numeric value falls back to the default
-        if limit > 5000:
-            return 422, err("Limit is above maximum allowed (5000), use page parameter to access hits beyond limit")
-        try:
-            page = max(1, int((query.get("page") or ["1"])[0]))
-        except ValueError:
-            page = 1
-        if query.get("dashboardIds") and (query.get("dashboardUIDs") or query.get("dashboardUID")):
-            return 400, err("search supports UIDs or IDs, not both")
-        text = (query.get("query") or [""])[0].lower()
-        tags = query.get("tag") or []
-        kind = (query.get("type") or [""])[0]
-        uids = set((query.get("dashboardUIDs") or []) + (query.get("dashboardUID") or []))
-        folders = query.get("folderUIDs")
-        hits = []
-        if kind in ("", "dash-folder") and not tags:
-            for f in org.folders.values():
-                if text in f.title.lower() and (not uids or f.uid in uids) and \
-                        (folders is None or f.parent_uid in folders):
-                    hit = {"id": f.id, "uid": f.uid, "orgId": org.id, "title": f.title,
-                           "uri": f"db/{slugify(f.title)}", "url": f"/dashboards/f/{f.uid}/{slugify(f.title)}",
-                           "slug": "", "type": "dash-folder", "tags": [], "isStarred": False, "sortMeta": 0,
-                           "isDeleted": False}
-                    if f.parent_uid:
-                        parent = org.folders[f.parent_uid]
-                        hit.update({"folderId": parent.id, "folderUid": parent.uid, "folderTitle": parent.title,
-                                    "folderUrl": f"/dashboards/f/{parent.uid}/{slugify(parent.title)}"})
-                    hits.append(hit)
-        if kind in ("", "dash-db"):
-            for d in org.dashboards.values():
-                dtags = d.json.get("tags") or []
-                title = d.json.get("title", "")
-                if text and text not in title.lower():
-                    continue
-                if not all(t in dtags for t in tags) or (uids and d.uid not in uids):
-                    continue
-                if folders is not None and d.folder_uid not in folders:
-                    continue
-                slug = slugify(title)
-                hit = {"id": d.id, "uid": d.uid, "orgId": org.id, "title": title, "uri": f"db/{slug}",
-                       "url": f"/d/{d.uid}/{slug}", "slug": "", "type": "dash-db", "tags": list(dtags),
-                       "isStarred": False, "sortMeta": 0, "isDeleted": False}
-                folder = org.folders.get(d.folder_uid)
-                if folder is not None:  # root dashboards omit the folder keys
-                    hit.update({"folderId": folder.id, "folderUid": folder.uid, "folderTitle": folder.title,
-                                "folderUrl": f"/dashboards/f/{folder.uid}/{slugify(folder.title)}"})
-                hits.append(hit)
-        reverse = (query.get("sort") or ["alpha-asc"])[0] == "alpha-desc"
-        hits.sort(key=lambda h: (h["title"].lower(), h["uid"]), reverse=reverse)
-        start = (page - 1) * limit
-        return 200, hits[start:start + limit]
-
-    # --- dashboards ------------------------------------------------------------------
-
-    def h_save_dashboard(self, user, org, query, body):
-        return self.app.grafana.save_dashboard(org, user, body)
-
-    def h_get_dashboard(self, user, org: Org, query, body, uid):
-        d = org.dashboards.get(uid)
-        if d is None:
-            return 404, err("Dashboard not found")
-        # No copy: a stored dashboard is replaced on save, never changed in place, and is encoded at once.
-        return 200, {"dashboard": d.json, "meta": self.app.grafana.dashboard_meta(org, d)}
-
-    def h_delete_dashboard(self, user: User, org: Org, query, body, uid):
-        d = org.dashboards.get(uid)
-        if d is None:
-            return 404, err("Dashboard not found")
-        if d.provisioned:
-            return 400, err("provisioned dashboard cannot be deleted")
-        if user.role == "Viewer":
-            return 403, err("Access denied to this dashboard")
-        del org.dashboards[uid]
-        title = d.json.get("title", "")
-        return 200, {"title": title, "message": f"Dashboard {title} deleted", "uid": uid}
-
-    def h_get_versions(self, user, org: Org, query, body, uid):
-        d = org.dashboards.get(uid)
-        if d is None:
-            return 404, err("Dashboard not found")
-        try:
-            limit = int((query.get("limit") or ["1000"])[0])
-            start = int((query.get("start") or ["0"])[0])
-        except ValueError:
-            return 400, err("bad request data")
-        chosen = d.versions[start:start + limit]
-        more = start + limit < len(d.versions)
-        return 200, {"continueToken": str(start + limit) if more else "",
-                     "versions": [self.app.grafana.version_dto(d, v, False) for v in chosen]}
-
-    def h_get_version(self, user, org: Org, query, body, uid, version):
-        d = org.dashboards.get(uid)
-        if d is None:
-            return 404, err("Dashboard not found")
-        found = next((v for v in d.versions if str(v.version) == version), None)
-        if found is None:
-            return 404, err("Dashboard version not found")
-        return 200, self.app.grafana.version_dto(d, found, True)
-
-    def h_restore(self, user, org, query, body, uid):
-        return self.app.grafana.restore_dashboard(org, user, uid, body)
-
-    # --- folders ---------------------------------------------------------------------
-
-    def h_list_folders(self, user, org: Org, query, body):
-        parent = (query.get("parentUid") or [""])[0]
-        limit = int((query.get("limit") or ["1000"])[0])
-        page = max(1, int((query.get("page") or ["1"])[0]))
-        children = sorted((f for f in org.folders.values() if f.parent_uid == parent), key=lambda f: f.title.lower())
-        chosen = children[(page - 1) * limit: page * limit]
-        out = []
-        for f in chosen:
-            hit = {"id": f.id, "uid": f.uid, "title": f.title}
-            if f.parent_uid:
-                hit["parentUid"] = f.parent_uid
-            out.append(hit)
-        return 200, out
-
-    def h_create_folder(self, user: User, org, query, body):
-        if user.role == "Viewer":
-            return 403, err("Access denied")
-        return self.app.grafana.create_folder(org, user, body if isinstance(body, dict) else {})
-
-    def h_get_folder(self, user, org: Org, query, body, uid):
-        f = org.folders.get(uid)
-        if f is None:
-            return 404, err("folder not found", "not-found")
-        return 200, self.app.grafana.folder_dto(org, f)
-
-    def h_update_folder(self, user, org, query, body, uid):
-        return self.app.grafana.update_folder(org, user, uid, body if isinstance(body, dict) else {})
-
-    def h_move_folder(self, user, org, query, body, uid):
-        return self.app.grafana.move_folder(org, user, uid, body if isinstance(body, dict) else {})
-
-    def h_delete_folder(self, user, org, query, body, uid):
-        return self.app.grafana.delete_folder(org, uid)
-
-    # --- datasources -----------------------------------------------------------------
-
-    def h_list_datasources(self, user, org: Org, query, body):
-        items = []
-        for ds in sorted(org.datasources.values(), key=lambda d: d.body["name"].lower())[:5000]:
-            dto = self.app.grafana.datasource_dto(org, ds)
-            for key in ("secureJsonFields", "version", "withCredentials", "basicAuthUser"):
-                dto.pop(key)
-            dto["typeName"] = ds.body["type"].capitalize()
-            items.append(dto)
-        return 200, items
-
-    def h_create_datasource(self, user, org, query, body):
-        return self.app.grafana.create_datasource(org, user, body)
-
-    def _ds_by_name(self, org: Org, name: str):
-        return next((d for d in org.datasources.values() if d.body["name"] == name), None)
-
-    def h_datasource_id(self, user, org, query, body, name):
-        ds = self._ds_by_name(org, name)
-        return (404, err("Data source not found")) if ds is None else (200, {"id": ds.id})
-
-    def h_get_datasource_by_name(self, user, org, query, body, name):
-        ds = self._ds_by_name(org, name)
-        return (404, err("Data source not found")) if ds is None else (200, self.app.grafana.datasource_dto(org, ds))
-
-    def h_get_datasource(self, user, org: Org, query, body, uid):
-        ds = org.datasources.get(uid)
-        return (404, err("Data source not found")) if ds is None else (200, self.app.grafana.datasource_dto(org, ds))
-
-    def h_update_datasource(self, user, org, query, body, uid):
-        return self.app.grafana.update_datasource(org, user, uid, body)
-
-    def h_delete_datasource(self, user: User, org: Org, query, body, uid):
-        ds = org.datasources.get(uid)
-        if ds is None:
-            return 404, err("Data source not found")
-        if ds.read_only:
-            return 403, err("Cannot delete read-only data source")
-        del org.datasources[uid]
-        return 200, {"message": "Data source deleted", "id": ds.id}
-
-
-    # --- the query library (queries.grafana.app/v1) --------------------------------
-
-    def _namespace_org(self, user: User, org: Org, namespace: str) -> tuple[Org | None, Any]:
-        wanted = 1 if namespace == "default" else int(namespace[4:]) if re.match(r"^org-\d+$", namespace) else None
-        if wanted is None or wanted != org.id:
-            return None, (403, k8s_status(403, "Forbidden", f"namespace {namespace!r} does not match the request's org"))
-        return org, None
-
-    def h_queries_discovery(self, user, org, query, body):
-        return 200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": QUERIES_GV, "resources": [
-            {"name": "queries", "singularName": "query", "namespaced": True, "kind": "Query",
-             "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}]}
-
-    def h_list_queries(self, user, org, query, body, namespace):
-        org, problem = self._namespace_org(user, org, namespace)
-        if problem:
-            return problem
-        limit = int((query.get("limit") or ["0"])[0] or 0)
-        return self.app.library.list(org, limit, (query.get("continue") or [""])[0])
-
-    def h_create_query(self, user: User, org, query, body, namespace):
-        org, problem = self._namespace_org(user, org, namespace)
-        if problem:
-            return problem
-        if user.role == "Viewer":
-            return 403, k8s_status(403, "Forbidden", "queries.queries.grafana.app is forbidden: requires queries:write")
-        return self.app.library.create(org, user, body)
-
-    def h_get_query(self, user, org, query, body, namespace, name):
-        org, problem = self._namespace_org(user, org, namespace)
-        return problem or self.app.library.get(org, name)
-
-    def h_update_query(self, user, org, query, body, namespace, name):
-        org, problem = self._namespace_org(user, org, namespace)
-        return problem or self.app.library.update(org, user, name, body)
-
-    def h_delete_query(self, user, org, query, body, namespace, name):
-        org, problem = self._namespace_org(user, org, namespace)
-        return problem or self.app.library.delete(org, name)
-
-
-def _locked_body(handler: str) -> dict[str, Any]:
-    """SQLite's busy error as Grafana reports it in production mode (no "error" key)."""
-    if "dashboard" in handler:
-        return err("Failed to save dashboard")
-    if "folder" in handler:
-        return err("Folder API error")
-    return err("Failed to update datasource" if handler == "update_datasource" else "Failed to add datasource")
-
-
-def _permanent(faults: Faults, handler: str, args: tuple[str, ...], body: Any) -> tuple[int, Any] | None:
-    """A configured permanent failure for the object this write touches."""
-    if not faults.permanent:
-        return None
-    uid = args[0] if args else None
-    if uid is None and isinstance(body, dict):
-        uid = (body.get("dashboard") or {}).get("uid") if isinstance(body.get("dashboard"), dict) else body.get("uid")
-    answer = faults.permanent.get(uid or "")
-    return copy.deepcopy(answer) if answer else None
+        return status, answer

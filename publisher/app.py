@@ -1,0 +1,171 @@
+"""The application: each command's pipeline, once, returning data (the CLI only shows it).
+
+    project -> render -> lint -> desired state -> target -> plan -> apply
+
+`App` loads the configuration and the project's Python once, renders once, and
+hands the same results to build, lint, diff and publish. Problems the user can
+fix come out as `AppError` with the lines to show; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import attrs
+
+from .loader import LoadError
+
+if TYPE_CHECKING:
+    from .build import BuildResult
+    from .config import Config, Environment
+    from .lint import Report
+    from .model import Outcome, Plan
+    from .project import Project
+    from .render import RenderResult
+    from .targets import Target
+
+
+class AppError(Exception):
+    """A problem for the user to fix: `details` are shown first (one per line), then the message."""
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
+
+
+@attrs.frozen
+class Planned:
+    env: "Environment"
+    target: "Target"
+    plan: "Plan"
+
+
+@attrs.frozen
+class Published:
+    planned: Planned
+    outcomes: list["Outcome"]
+
+
+def _user_errors(fn: Callable[[], Any]) -> Any:
+    from .config import ConfigError
+    from .grafana import GrafanaError
+
+    try:
+        return fn()
+    except (ConfigError, GrafanaError) as exc:
+        raise AppError(str(exc)) from None
+
+
+class App:
+    def __init__(self, config_path: str | None = None, dashboards: str | None = None) -> None:
+        self.config_path = config_path
+        self.dashboards_option = dashboards
+        self._config: Config | None = None
+        self._project: Project | None = None
+        self._rendered: RenderResult | None = None
+
+    @property
+    def config(self) -> "Config":
+        if self._config is None:
+            from .config import load_config
+
+            self._config = _user_errors(lambda: load_config(self.config_path))
+        return self._config
+
+    def environment(self, name: str | None) -> "Environment | None":
+        return None if name is None else _user_errors(lambda: self.config.environment(name))
+
+    def project(self) -> "Project":
+        if self._project is None:
+            from .project import load_project
+
+            root = Path(self.dashboards_option) if self.dashboards_option else self.config.dashboards
+            self._project = load_project(root, self.config.alerts)
+        return self._project
+
+    def rendered(self) -> "RenderResult":
+        """Every dashboard rendered, duplicates included (lint reports them)."""
+        if self._rendered is None:
+            from .render import render
+
+            self._rendered = render(self.project())
+        return self._rendered
+
+    # --- build, lint, check ----------------------------------------------------------
+
+    def build(self, out: Path, env_name: str | None) -> "BuildResult":
+        from .build import build
+        from .render import unique
+
+        env = self.environment(env_name)
+        result = unique(self.rendered())
+        return build(self.project(), result.dashboards, result.errors, out, env)
+
+    def lint(self, strict: bool = False, alerts: bool = True) -> "Report":
+        """Lint the rendered dashboards; with `alerts`, the alerts' links to them too."""
+        from .lint import lint_dashboards
+
+        project, result = self.project(), self.rendered()
+        alerting = project.alerting if alerts else None
+        return lint_dashboards(result.dashboards, load_errors=result.errors, datasource_uids=set(project.datasources),
+                               strict=strict, alerting=alerting, alerting_source=project.alerting_source)
+
+    def lint_files(self, files: list[Path], strict: bool = False) -> "Report":
+        from .lint import lint_dashboards, load_json_dashboards
+
+        dashboards, errors = load_json_dashboards(files)
+        return lint_dashboards(dashboards, load_errors=errors, strict=strict)
+
+    # --- diff and publish ------------------------------------------------------------
+
+    def _publishable(self, env: "Environment", skip_lint: bool) -> Any:
+        """The unique rendered dashboards; every module failure or lint error stops here."""
+        from .render import unique
+
+        result = unique(self.rendered())
+        if result.errors:
+            raise AppError(f"{len(result.errors)} dashboard module(s) failed; nothing was written to env {env.name} "
+                           "(publishing the rest could make their dashboards look deleted)",
+                           [f"error: {e}" for e in result.errors])
+        if not skip_lint:
+            report = self.lint(alerts=False)  # what is published is dashboards; alerts are checked by `dash lint`
+            if not report.ok:
+                raise AppError(f"dash lint found {len(report.errors)} error(s); fix them, or pass --skip-lint",
+                               [finding.line() for finding in report.errors])
+        return result.dashboards
+
+    def connect(self, env: "Environment") -> "Target":
+        if env.directory is not None:
+            from .targets.directory import DirectoryTarget
+
+            return DirectoryTarget(env.directory, env.org_id)
+        from .targets.server import ServerTarget
+
+        return _user_errors(lambda: ServerTarget(env))
+
+    def plan(self, env_name: str, prune: bool = False, verbose: bool = False, skip_lint: bool = False) -> Planned:
+        from .desired import desired_state
+        from .engine import make_plan
+        from .handlers import PlanOptions
+
+        env = self.environment(env_name)
+        rendered = self._publishable(env, skip_lint)
+        target = self.connect(env)
+        project = self.project()
+        state = _user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
+                                                   target.traits))
+        plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)))
+        return Planned(env, target, plan)
+
+    def publish(self, planned: Planned, force: bool = False, message: str | None = None,
+                progress: Callable[["Outcome"], None] = lambda outcome: None) -> Published:
+        from .engine import apply
+        from .gitinfo import default_message
+        from .handlers import ApplyOptions
+
+        options = ApplyOptions(force=force, message=message or default_message(Path.cwd()))
+        return Published(planned, apply(planned.target, planned.plan, options, progress))
+
+
+__all__ = ["App", "AppError", "LoadError", "Planned", "Published"]

@@ -1,0 +1,199 @@
+"""Grafana's API areas that dash uses, one class each and one method per endpoint.
+
+Every method goes through the transport's retry policy. grafana-client's
+element methods are used where they send what Grafana reads; where they do
+not (search paging, the versions list's query parameters, the Kubernetes-style
+/apis), its public generic `GET/POST/PUT/DELETE` is called with the path.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from .errors import GrafanaError
+from .transport import APIS, Transport
+
+SEARCH_PAGE = 5000  # Grafana's maximum page size (behaviour.md §2)
+UIDS_PER_SEARCH = 100  # keeps the query string well under proxies' URL limits
+LIST_PAGE = 500  # items per page of an /apis LIST
+
+
+def _absent_on_404(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except GrafanaError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+class SearchAPI:
+    """GET /api/search, page after page."""
+
+    def __init__(self, http: Transport) -> None:
+        self.http = http
+
+    def search(self, **filters: Any) -> list[dict[str, Any]]:
+        hits: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            batch = self.http.call(
+                f"search page {page}",
+                lambda api: api.search.search_dashboards(limit=SEARCH_PAGE, page=page, **filters),
+            )
+            hits.extend(batch)
+            if len(batch) < SEARCH_PAGE:
+                return hits
+            page += 1
+
+    def dashboards_by_uid(self, uids: Sequence[str]) -> list[dict[str, Any]]:
+        hits: list[dict[str, Any]] = []
+        for start in range(0, len(uids), UIDS_PER_SEARCH):
+            hits.extend(self.search(type_="dash-db", dashboard_uids=list(uids[start:start + UIDS_PER_SEARCH])))
+        return hits
+
+
+class DashboardAPI:
+    """/api/dashboards: get, save, delete, versions."""
+
+    def __init__(self, http: Transport) -> None:
+        self.http = http
+
+    def get(self, uid: str) -> dict[str, Any] | None:
+        """GET /api/dashboards/uid/{uid}: {dashboard, meta}, or None when absent."""
+        return _absent_on_404(lambda: self.http.call(f"dashboard {uid!r}",
+                                                     lambda api: api.dashboard.get_dashboard(uid)))
+
+    def save(self, body: dict[str, Any], reconcile: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+        """POST /api/dashboards/db."""
+        uid = body["dashboard"].get("uid")
+        return self.http.call(f"save dashboard {uid!r}", lambda api: api.dashboard.update_dashboard(body),
+                              write=True, reconcile=reconcile)
+
+    def delete(self, uid: str) -> None:
+        """DELETE /api/dashboards/uid/{uid}; already gone (a retried delete that landed) is success."""
+        _absent_on_404(lambda: self.http.call(f"delete dashboard {uid!r}",
+                                              lambda api: api.dashboard.delete_dashboard(uid), write=True))
+
+    def versions(self, uid: str, limit: int = 20, start: int = 0) -> list[dict[str, Any]]:
+        """GET /api/dashboards/uid/{uid}/versions, newest first (grafana-client sends limit/start as a body)."""
+        answer = self.http.call(
+            f"versions of dashboard {uid!r}",
+            lambda api: api.client.GET(f"/dashboards/uid/{uid}/versions", params={"limit": limit, "start": start}),
+        )
+        if isinstance(answer, dict):  # Grafana >= 11.6: {"continueToken", "versions"}
+            return list(answer.get("versions") or [])
+        return list(answer or [])
+
+
+class FolderAPI:
+    """/api/folders: get, create, update, move, delete."""
+
+    def __init__(self, http: Transport) -> None:
+        self.http = http
+
+    def get(self, uid: str) -> dict[str, Any] | None:
+        return _absent_on_404(lambda: self.http.call(f"folder {uid!r}", lambda api: api.folder.get_folder(uid)))
+
+    def create(self, title: str, uid: str, parent_uid: str, reconcile: Callable[[Any], Any]) -> dict[str, Any]:
+        return self.http.call(
+            f"create folder {title!r}",
+            lambda api: api.folder.create_folder(title, uid=uid, parent_uid=parent_uid or None),
+            write=True, reconcile=reconcile)
+
+    def update(self, uid: str, title: str, version: int, overwrite: bool) -> dict[str, Any]:
+        return self.http.call(f"rename folder {uid!r}", lambda api: api.folder.update_folder(
+            uid, title=title, version=version, overwrite=overwrite), write=True)
+
+    def move(self, uid: str, parent_uid: str) -> dict[str, Any]:
+        return self.http.call(f"move folder {uid!r}", lambda api: api.folder.move_folder(uid, parent_uid), write=True)
+
+    def delete(self, uid: str) -> None:
+        _absent_on_404(lambda: self.http.call(f"delete folder {uid!r}", lambda api: api.folder.delete_folder(uid),
+                                              write=True))
+
+
+class DatasourceAPI:
+    """/api/datasources: get, list, create, update, delete, by uid."""
+
+    def __init__(self, http: Transport) -> None:
+        self.http = http
+
+    def get(self, uid: str) -> dict[str, Any] | None:
+        return _absent_on_404(lambda: self.http.call(f"datasource {uid!r}",
+                                                     lambda api: api.datasource.get_datasource_by_uid(uid)))
+
+    def list(self) -> list[dict[str, Any]]:
+        return self.http.call("list datasources", lambda api: api.datasource.list_datasources())
+
+    def create(self, body: dict[str, Any], reconcile: Callable[[Any], Any]) -> dict[str, Any]:
+        return self.http.call(f"create datasource {body['name']!r}",
+                              lambda api: api.datasource.create_datasource(body), write=True, reconcile=reconcile)
+
+    def update(self, uid: str, body: dict[str, Any], reconcile: Callable[[Any], Any]) -> dict[str, Any]:
+        return self.http.call(f"update datasource {body['name']!r}",
+                              lambda api: api.datasource.update_datasource_by_uid(uid, body), write=True,
+                              reconcile=reconcile)
+
+    def delete(self, uid: str) -> None:
+        _absent_on_404(lambda: self.http.call(f"delete datasource {uid!r}",
+                                              lambda api: api.datasource.delete_datasource_by_uid(uid), write=True))
+
+
+class AppsAPI:
+    """GET /apis/{group}/{version}: whether the server serves a Kubernetes-style API group version."""
+
+    def __init__(self, http: Transport) -> None:
+        self.http = http
+
+    def serves(self, group_version: str) -> bool:
+        try:
+            self.http.call(f"discovery of {group_version}", lambda api: api.client.GET(f"{APIS}{group_version}"))
+        except GrafanaError as exc:
+            if exc.status in (404, 403):  # absent, or not exposed to this token
+                return False
+            raise
+        return True
+
+
+class QueryLibraryAPI:
+    """/apis/queries.grafana.app/v1/namespaces/{ns}/queries (Grafana Enterprise and Cloud)."""
+
+    GROUP_VERSION = "queries.grafana.app/v1"
+
+    def __init__(self, http: Transport, namespace: str) -> None:
+        self.http = http
+        self.namespace = namespace
+
+    def _path(self, name: str = "") -> str:
+        suffix = f"/{name}" if name else ""
+        return f"{APIS}{self.GROUP_VERSION}/namespaces/{self.namespace}/queries{suffix}"
+
+    def get(self, name: str) -> dict[str, Any] | None:
+        return _absent_on_404(lambda: self.http.call(f"saved query {name!r}",
+                                                     lambda api: api.client.GET(self._path(name))))
+
+    def list(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            params = {"limit": LIST_PAGE, **({"continue": token} if token else {})}
+            page = self.http.call("list saved queries", lambda api: api.client.GET(self._path(), params=params))
+            items.extend(page.get("items") or [])
+            token = (page.get("metadata") or {}).get("continue") or ""
+            if not token:
+                return items
+
+    def create(self, obj: dict[str, Any], reconcile: Callable[[Any], Any]) -> dict[str, Any]:
+        name = obj["metadata"]["name"]
+        return self.http.call(f"save query {name!r}", lambda api: api.client.POST(self._path(), json=obj),
+                              write=True, reconcile=reconcile)
+
+    def update(self, obj: dict[str, Any], reconcile: Callable[[Any], Any]) -> dict[str, Any]:
+        name = obj["metadata"]["name"]
+        return self.http.call(f"update saved query {name!r}",
+                              lambda api: api.client.PUT(self._path(name), json=obj), write=True, reconcile=reconcile)
+
+    def delete(self, name: str) -> None:
+        _absent_on_404(lambda: self.http.call(f"delete saved query {name!r}",
+                                              lambda api: api.client.DELETE(self._path(name)), write=True))

@@ -1,0 +1,1 @@
+"""Offline checkers of the query languages dashboards carry: PromQL and LogQL."""

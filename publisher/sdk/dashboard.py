@@ -1,0 +1,297 @@
+"""A dashboard: its identity, its rows of panels, and its rendering to Grafana JSON.
+
+    api = Dashboard("API performance", uid="api-performance", folder="Platform",
+                    tags=["api"], datasource=PROMETHEUS)
+    api.row("Traffic",
+        rate("Request rate", "http_requests_total", by="endpoint"),
+        ratio("Error rate", 'http_requests_total{status=~"5.."}', "http_requests_total"),
+    )
+
+Rendering builds grafanalib objects (RowPanel, panels with GridPos, Targets,
+Templates, DashboardLinks) and passes grafanalib's output through the
+modernising step, so the JSON is what current Grafana writes.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from typing import Any, Iterable
+
+import attrs
+import grafanalib.core as G
+
+from ..dashboard_json import UID
+from . import modernise
+from .datasources import Datasource
+from .errors import DashboardError
+from .layout import DEFAULT_HEIGHT, DEFAULT_PER_LINE, GridPos, Section, place
+from .panels import Panel, wrap
+from .query import ref_ids
+from .source import declared_at
+from .variables import datasource_variable
+
+_REFRESH = re.compile(r"^\d+[smhdwy]$")
+_TIME = re.compile(r"^(now([+-]\d+[smhdwMy])?(/[smhdwMy])?|\d{4}-\d\d-\d\dT[\d:.]+Z?)$")
+DEFAULT_DATASOURCE_VARIABLE = "datasource"
+
+
+@attrs.frozen
+class Link:
+    """A link in the dashboard header to another dashboard (by uid) or to a URL."""
+
+    title: str
+    uid: str | None = None
+    url: str | None = None
+    keep_time: bool = True
+    include_vars: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if (self.uid is None) == (self.url is None):
+            raise DashboardError(f"link {self.title!r}: give either uid= (a dashboard) or url= (anything else)")
+
+    def to_grafanalib(self) -> G.DashboardLink:
+        return G.DashboardLink(
+            title=self.title,
+            type="link",
+            uri=self.url if self.url is not None else f"/d/{self.uid}",
+            icon="dashboard" if self.uid else "external link",
+            keepTime=self.keep_time,
+            includeVars=self.include_vars,
+            tooltip=self.title,
+        )
+
+
+@attrs.define
+class _Row:
+    title: str | None
+    panels: list[Panel]
+    collapsed: bool = False
+    height: int = DEFAULT_HEIGHT
+    per_line: int = DEFAULT_PER_LINE
+    repeat: str | None = None
+
+
+def _folder(value: str) -> str:
+    parts = [p.strip() for p in value.split("/")]
+    if not value.strip() or any(not p for p in parts):
+        raise DashboardError(f"folder {value!r} must be a title, or titles joined by '/' for nested folders")
+    return "/".join(parts)
+
+
+def _row_header(row: _Row, grid: GridPos, panel_id: int) -> G.RowPanel:
+    """The Grafana row panel above a titled row."""
+    return G.RowPanel(
+        title=row.title,
+        id=panel_id,
+        gridPos=G.GridPos(h=grid.h, w=grid.w, x=grid.x, y=grid.y),
+        collapsed=row.collapsed,
+        repeat=G.Repeat(variable=row.repeat) if row.repeat else G.Repeat(),
+    )
+
+
+@attrs.define
+class Dashboard:
+    """One Grafana dashboard. `folder` may be nested: "Platform/API"."""
+
+    title: str
+    uid: str
+    folder: str = attrs.field(default="General", converter=_folder)
+    tags: list[str] = attrs.field(factory=list, converter=list)
+    description: str = ""
+    datasource: Datasource | None = None
+    variables: list[Any] = attrs.field(factory=list, converter=list)
+    links: list[Link] = attrs.field(factory=list, converter=list)
+    time: tuple[str, str] = ("now-6h", "now")
+    refresh: str = "1m"
+    timezone: str = "browser"
+    shared_crosshair: bool = True
+    editable: bool = True
+    _rows: list[_Row] = attrs.field(factory=list, init=False)
+    declared_at: tuple[str, int] = attrs.field(factory=declared_at, init=False, eq=False)
+    # panel id -> where the panel was declared; filled in by each render
+    panel_sources: dict[int, tuple[str, int]] = attrs.field(factory=dict, init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.title, str) or not self.title.strip():
+            raise DashboardError("a dashboard needs a non-empty title")
+        if not isinstance(self.uid, str) or not UID.match(self.uid):
+            raise DashboardError(
+                f"dashboard {self.title!r}: uid {self.uid!r} must be 1-40 characters of [a-zA-Z0-9_-] "
+                "(Grafana's rule); pick a short stable name such as 'api-performance'"
+            )
+        for tag in self.tags:
+            if not isinstance(tag, str) or not tag or len(tag.encode()) > 50:
+                raise DashboardError(f"dashboard {self.title!r}: tag {tag!r} must be 1-50 bytes (Grafana's limit)")
+        if not _REFRESH.match(self.refresh or ""):
+            raise DashboardError(f"dashboard {self.title!r}: refresh {self.refresh!r} must look like '30s' or '1m'")
+        if isinstance(self.time, str):
+            self.time = (self.time, "now")
+        for bound in self.time:
+            if not _TIME.match(bound):
+                raise DashboardError(f"dashboard {self.title!r}: time {bound!r} must look like 'now-6h' or 'now'")
+
+    # --- declaring -------------------------------------------------------------------
+
+    def row(
+        self,
+        title: str,
+        *panels: Panel | G.Panel,
+        collapsed: bool = False,
+        height: int = DEFAULT_HEIGHT,
+        per_line: int = DEFAULT_PER_LINE,
+        repeat: str | None = None,
+    ) -> "Dashboard":
+        """A titled row of panels, laid out left to right and wrapped at 24 columns."""
+        if not title or not title.strip():
+            raise DashboardError(f"dashboard {self.title!r}: a row needs a title (use .panels() for no header)")
+        self._rows.append(_Row(title, [wrap(p) for p in panels], collapsed, height, per_line, repeat))
+        return self
+
+    def panels(
+        self, *panels: Panel | G.Panel, height: int = DEFAULT_HEIGHT, per_line: int = DEFAULT_PER_LINE
+    ) -> "Dashboard":
+        """Panels with no row header above them."""
+        self._rows.append(_Row(None, [wrap(p) for p in panels], False, height, per_line))
+        return self
+
+    def iter_panels(self) -> Iterable[Panel]:
+        """Every panel, in the order declared."""
+        for row in self._rows:
+            yield from row.panels
+
+    def datasources(self) -> list[Datasource]:
+        """Every datasource the dashboard uses, the default first."""
+        seen: dict[str, Datasource] = {}
+        candidates = [self.datasource] + [p.datasource for p in self.iter_panels()]
+        candidates += [q.datasource for p in self.iter_panels() for q in p.queries]
+        for ds in candidates:
+            if ds is None:
+                continue
+            other = seen.get(ds.uid)
+            if other is not None and other != ds:
+                raise DashboardError(
+                    f"dashboard {self.title!r}: two different datasources share uid {ds.uid!r} "
+                    f"({other.name!r} and {ds.name!r}); declare each datasource once and reuse it"
+                )
+            seen[ds.uid] = ds
+        return list(seen.values())
+
+    # --- rendering -------------------------------------------------------------------
+    # One render computes `datasources()` once and hands the list to the steps that need it.
+
+    def _variable_names(self, datasources: list[Datasource]) -> dict[str, str]:
+        """Datasource uid -> the name of the variable panels refer to it by."""
+        names: dict[str, str] = {}
+        by_type: dict[str, int] = {}
+        for ds in datasources:
+            by_type[ds.type] = by_type.get(ds.type, 0) + 1
+        for ds in datasources:
+            if ds is self.datasource or (self.datasource is not None and ds.uid == self.datasource.uid):
+                names[ds.uid] = DEFAULT_DATASOURCE_VARIABLE
+            elif by_type[ds.type] == 1 and not (self.datasource and self.datasource.type == ds.type):
+                names[ds.uid] = f"datasource_{ds.type.replace('-', '_')}"
+            else:
+                names[ds.uid] = f"datasource_{re.sub(r'[^A-Za-z0-9_]', '_', ds.uid)}"
+        return names
+
+    def _render_panel(self, panel: Panel, grid: GridPos, panel_id: int, names: dict[str, str]) -> G.Panel:
+        ds = panel.datasource or self.datasource
+        ref = ds.ref_via(names[ds.uid]) if ds is not None else None
+        changes: dict[str, Any] = {"id": panel_id, "gridPos": G.GridPos(h=grid.h, w=grid.w, x=grid.x, y=grid.y)}
+        if panel.queries:
+            targets = []
+            for query, ref_id in zip(panel.queries, ref_ids(len(panel.queries))):
+                target = query.to_target(ref_id)
+                qds = query.datasource
+                target.datasource = qds.ref_via(names[qds.uid]) if qds is not None else ref
+                targets.append(target)
+            changes["targets"] = targets
+        if ref is not None and panel.panel.dataSource is None and not isinstance(panel.panel, G.Text):
+            changes["dataSource"] = ref
+        # A shallow copy with the rendered fields set: attrs.evolve would re-run every validator,
+        # which costs more than the rest of rendering the panel. The panel itself is left as declared.
+        rendered = copy.copy(panel.panel)
+        for key, value in changes.items():
+            setattr(rendered, key, value)
+        return rendered
+
+    def _sections(self) -> list[Section]:
+        """What the layout needs of each row: its slots, header, height, per_line and collapsed."""
+        return [
+            Section(
+                slots=tuple(p.slot for p in row.panels),
+                header=row.title is not None,
+                height=row.height,
+                per_line=row.per_line,
+                collapsed=row.collapsed,
+            )
+            for row in self._rows
+        ]
+
+    def _render_panels(self, names: dict[str, str]) -> list[Any]:
+        """Row headers and panels with their positions and ids (from 1, in order); a collapsed row holds its panels.
+
+        Records where each panel was declared in `panel_sources`.
+        """
+        ids = itertools.count(1)
+        panels: list[Any] = []
+        self.panel_sources = {}
+        for row, placed in zip(self._rows, place(self._sections())):
+            header = _row_header(row, placed.header, next(ids)) if row.title is not None else None
+            children = []
+            for p, g in zip(row.panels, placed.slots):
+                panel_id = next(ids)
+                self.panel_sources[panel_id] = p.declared_at
+                children.append(self._render_panel(p, g, panel_id, names))
+            if header is not None and row.collapsed:
+                panels.append(attrs.evolve(header, panels=children))
+            else:
+                panels.extend(([header] if header is not None else []) + children)
+        return panels
+
+    def _render_variables(self, datasources: list[Datasource], names: dict[str, str]) -> list[G.Template]:
+        """A datasource variable per datasource, then the declared variables (query variables without a
+        datasource of their own use the default one)."""
+        variables = [
+            datasource_variable(
+                names[ds.uid],
+                ds,
+                title="Data source" if names[ds.uid] == DEFAULT_DATASOURCE_VARIABLE else f"{ds.name} data source",
+            )
+            for ds in datasources
+        ]
+        for var in self.variables:
+            if getattr(var, "dataSource", "absent") is None and var.type == "query" and self.datasource:
+                var = attrs.evolve(var, dataSource=self.datasource.ref_via(DEFAULT_DATASOURCE_VARIABLE))
+            variables.append(var)
+        return variables
+
+    def to_grafanalib(self) -> G.Dashboard:
+        """The grafanalib Dashboard, with positions, ids and datasource references filled in."""
+        datasources = self.datasources()
+        names = self._variable_names(datasources)
+        panels = self._render_panels(names)
+        variables = self._render_variables(datasources, names)
+        return G.Dashboard(
+            title=self.title,
+            uid=self.uid,
+            description=self.description,
+            tags=list(self.tags),
+            panels=panels,
+            templating=G.Templating(list=variables),
+            links=[link.to_grafanalib() for link in self.links],
+            time=G.Time(*self.time),
+            refresh=self.refresh,
+            timezone=self.timezone,
+            graphTooltip=1 if self.shared_crosshair else 0,
+            editable=self.editable,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The dashboard as current Grafana JSON (schemaVersion 42)."""
+        try:
+            return modernise.dashboard(modernise.to_plain(self.to_grafanalib()))
+        except DashboardError as exc:
+            raise type(exc)(f"dashboard {self.uid!r}: {exc}") from None

@@ -1,0 +1,164 @@
+"""Nested folders (behaviour.md §3): the rules, and the /api/folders endpoints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .model import MAX_FOLDER_DEPTH, UID_CHARS, Org, StoredFolder, User, err, errutil, new_uid, now, slugify
+
+if TYPE_CHECKING:
+    from .server import Emulator
+
+
+class FolderRules:
+    """The folder rules of `Grafana` (state.py), which provides `next_id`."""
+
+    def folder_dto(self, org: Org, f: StoredFolder) -> dict[str, Any]:
+        parents = []
+        parent = org.folders.get(f.parent_uid)
+        while parent is not None:
+            parents.insert(0, self.folder_dto_flat(org, parent))
+            parent = org.folders.get(parent.parent_uid)
+        dto = self.folder_dto_flat(org, f)
+        dto["parents"] = parents
+        return dto
+
+    def folder_dto_flat(self, org: Org, f: StoredFolder) -> dict[str, Any]:
+        dto = {
+            "id": f.id, "uid": f.uid, "orgId": org.id, "title": f.title,
+            "url": f"/dashboards/f/{f.uid}/{slugify(f.title)}",
+            "hasAcl": False, "canSave": True, "canEdit": True, "canAdmin": True, "canDelete": True,
+            "createdBy": f.created_by, "created": f.created, "updatedBy": f.updated_by, "updated": f.updated,
+            "version": f.version,
+        }
+        if f.parent_uid:
+            dto["parentUid"] = f.parent_uid
+        return dto
+
+    def depth(self, org: Org, uid: str) -> int:
+        depth, current = 0, org.folders.get(uid)
+        while current is not None:
+            depth += 1
+            current = org.folders.get(current.parent_uid)
+        return depth
+
+    def create_folder(self, org: Org, user: User, body: dict[str, Any]) -> tuple[int, Any]:
+        title = (body.get("title") or "").strip()
+        uid = body.get("uid") or new_uid()
+        parent = body.get("parentUid") or ""
+        if not title:
+            return 400, err("folder title cannot be empty")
+        if not UID_CHARS.match(uid):
+            return 400, err("uid contains illegal characters")
+        if len(uid) > 40:
+            return 400, err("uid too long, max 40 characters")
+        if uid in org.folders or uid in org.dashboards:
+            return 409, err("a folder/dashboard with the same uid already exists")
+        if parent and parent not in org.folders:
+            return 404, err("folder not found", "not-found")
+        if parent and self.depth(org, parent) + 1 > MAX_FOLDER_DEPTH:
+            return 400, errutil(400, "folder.maximum-depth-reached", "Maximum nested folder depth reached")
+        stamp = now()
+        folder = StoredFolder(self.next_id(), uid, title, parent, 1, stamp, stamp, user.login, user.login,
+                              body.get("description") or "")
+        org.folders[uid] = folder
+        return 200, self.folder_dto(org, folder)
+
+    def update_folder(self, org: Org, user: User, uid: str, body: dict[str, Any]) -> tuple[int, Any]:
+        folder = org.folders.get(uid)
+        if folder is None:
+            return 404, err("folder not found", "not-found")
+        if "title" in body and not (body.get("title") or "").strip():
+            return 400, err("folder title cannot be empty")
+        if not body.get("overwrite") and body.get("version", 0) != folder.version:
+            return 412, err("the folder has been changed by someone else", "version-mismatch")
+        if body.get("title"):
+            folder.title = body["title"].strip()
+        if "description" in body:
+            folder.description = body.get("description") or ""
+        folder.version += 1
+        folder.updated, folder.updated_by = now(), user.login
+        return 200, self.folder_dto(org, folder)
+
+    def move_folder(self, org: Org, user: User, uid: str, body: dict[str, Any]) -> tuple[int, Any]:
+        folder = org.folders.get(uid)
+        if folder is None:
+            return 404, err("folder not found", "not-found")
+        parent = body.get("parentUid") or ""
+        if parent and parent not in org.folders:
+            return 404, err("folder not found", "not-found")
+        ancestor = org.folders.get(parent)
+        while ancestor is not None:
+            if ancestor.uid == uid:
+                return 400, errutil(400, "folder.circular-reference", "Circular reference detected")
+            ancestor = org.folders.get(ancestor.parent_uid)
+        if parent and self.depth(org, parent) + self._subtree_height(org, uid) > MAX_FOLDER_DEPTH:
+            return 400, errutil(400, "folder.maximum-depth-reached", "Maximum nested folder depth reached")
+        folder.parent_uid = parent
+        folder.version += 1
+        folder.updated, folder.updated_by = now(), user.login
+        return 200, self.folder_dto(org, folder)
+
+    def _subtree_height(self, org: Org, uid: str) -> int:
+        children = [f.uid for f in org.folders.values() if f.parent_uid == uid]
+        return 1 + max((self._subtree_height(org, c) for c in children), default=0)
+
+    def delete_folder(self, org: Org, uid: str) -> tuple[int, Any]:
+        folder = org.folders.get(uid)
+        if folder is None:
+            return 404, err("folder not found", "not-found")
+        # Deleting a folder deletes its dashboards and subfolders (behaviour.md §3).
+        doomed = {uid}
+        changed = True
+        while changed:
+            changed = False
+            for f in org.folders.values():
+                if f.parent_uid in doomed and f.uid not in doomed:
+                    doomed.add(f.uid)
+                    changed = True
+        for d_uid in [d.uid for d in org.dashboards.values() if d.folder_uid in doomed]:
+            del org.dashboards[d_uid]
+        for f_uid in doomed:
+            del org.folders[f_uid]
+        # Real body {"message","id"} (behaviour.md §3); the spec also requires "title".
+        return 200, {"id": folder.id, "title": folder.title, "message": "Folder deleted"}
+
+
+class FolderEndpoints:
+    """The /api/folders handlers of the request handler (server.py)."""
+
+    app: Emulator
+
+    def h_list_folders(self, user, org: Org, query, body):
+        parent = (query.get("parentUid") or [""])[0]
+        limit = int((query.get("limit") or ["1000"])[0])
+        page = max(1, int((query.get("page") or ["1"])[0]))
+        children = sorted((f for f in org.folders.values() if f.parent_uid == parent), key=lambda f: f.title.lower())
+        chosen = children[(page - 1) * limit: page * limit]
+        out = []
+        for f in chosen:
+            hit = {"id": f.id, "uid": f.uid, "title": f.title}
+            if f.parent_uid:
+                hit["parentUid"] = f.parent_uid
+            out.append(hit)
+        return 200, out
+
+    def h_create_folder(self, user: User, org, query, body):
+        if user.role == "Viewer":
+            return 403, err("Access denied")
+        return self.app.grafana.create_folder(org, user, body if isinstance(body, dict) else {})
+
+    def h_get_folder(self, user, org: Org, query, body, uid):
+        f = org.folders.get(uid)
+        if f is None:
+            return 404, err("folder not found", "not-found")
+        return 200, self.app.grafana.folder_dto(org, f)
+
+    def h_update_folder(self, user, org, query, body, uid):
+        return self.app.grafana.update_folder(org, user, uid, body if isinstance(body, dict) else {})
+
+    def h_move_folder(self, user, org, query, body, uid):
+        return self.app.grafana.move_folder(org, user, uid, body if isinstance(body, dict) else {})
+
+    def h_delete_folder(self, user, org, query, body, uid):
+        return self.app.grafana.delete_folder(org, uid)
