@@ -6,7 +6,6 @@ Only click and the standard library are imported at module level, so that
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,9 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _print_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=2, sort_keys=True))
+    from .output import json_bytes
+
+    click.echo(json_bytes(obj).decode(), nl=False)
 
 
 def _run(fn: Callable[[], Any]) -> Any:

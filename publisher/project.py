@@ -12,11 +12,16 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .loader import LoadError, LoadFailed, display_path, load_file, project_modules, use_directory
+
+if TYPE_CHECKING:
+    from alerts.model import Alerting
+
+    from .sdk import Dashboard, Datasource, LogQuery
 
 SKIP_DIRS = {"__pycache__"}
 
@@ -24,11 +29,11 @@ SKIP_DIRS = {"__pycache__"}
 @attrs.define
 class Project:
     root: Path | None
-    dashboards: list[Any] = attrs.field(factory=list)  # publisher.sdk.Dashboard, in discovery order
-    datasources: dict[str, Any] = attrs.field(factory=dict)  # every declared Datasource, by uid
-    log_queries: list[Any] = attrs.field(factory=list)  # publisher.sdk.LogQuery
-    saved_queries_dashboard: Any | None = None  # stands in for a query library; built from log_queries
-    alerting: Any | None = None  # alerts.model.Alerting
+    dashboards: "list[Dashboard]" = attrs.field(factory=list)  # in discovery order
+    datasources: "dict[str, Datasource]" = attrs.field(factory=dict)  # every one declared, by uid
+    log_queries: "list[LogQuery]" = attrs.field(factory=list)
+    saved_queries_dashboard: "Dashboard | None" = None  # stands in for a query library; built from log_queries
+    alerting: "Alerting | None" = None
     alerting_source: str | None = None
     errors: list[LoadError] = attrs.field(factory=list)
 

@@ -230,3 +230,49 @@ def test_a_change_in_the_code_updates_that_one_file(dash, tmp_path):
     assert "panel 'Up': query A changed" in diff.output and "1 to update" in diff.output
     assert dash("--dashboards", "boards", "publish", "--env", "local").exit_code == 0
     assert 'job=\\"api\\"' in (root / "dashboards/json/Monitoring/Team/team.json").read_text()
+
+
+def test_a_directory_diff_needs_no_secret_value_like_build(dash, tmp_path, monkeypatch):
+    """Files carry $__env{} references, so an unset variable is no error for diff, publish or build."""
+    monkeypatch.delenv("LOKI_PASSWORD", raising=False)
+    (tmp_path / "dash.yaml").write_text(
+        "environments:\n"
+        "  local:\n"
+        "    directory: grafana/provisioning\n"
+        "    datasources:\n"
+        "      prometheus: {url: 'http://prometheus:9090'}\n"
+        "      loki: {url: 'http://loki:3100', basic_auth: {user: grafana, password: {env: LOKI_PASSWORD}}}\n"
+    )
+    assert dash("build", "--env", "local").exit_code == 0
+    diff = dash("diff", "--env", "local")
+    assert diff.exit_code == 2, diff.output
+    assert dash("publish", "--env", "local").exit_code == 0
+    text = (tmp_path / "grafana/provisioning/datasources/dash.yaml").read_text()
+    assert "basicAuthPassword: $__env{LOKI_PASSWORD}" in text
+    assert text == (tmp_path / "out/grafana/provisioning/datasources/dash.yaml").read_text()
+
+
+def test_an_interrupted_directory_publish_can_be_run_again_without_force(dash, tmp_path, monkeypatch):
+    """Killed after a file was written but before the manifest recorded it: the rerun finds it as wanted."""
+    from publisher.targets import directory
+
+    root = _local(tmp_path)
+    real = directory.Manifest.record
+    calls = []
+
+    def dies_on_the_third(self, path, data):
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # as a SIGINT between the file's write and the manifest's
+        real(self, path, data)
+
+    monkeypatch.setattr(directory.Manifest, "record", dies_on_the_third)
+    interrupted = dash("publish", "--env", "local")
+    assert interrupted.exit_code != 0
+    assert len(json.loads((root / ".dash-managed.json").read_text())["files"]) == 2
+    monkeypatch.setattr(directory.Manifest, "record", real)
+    rerun = dash("publish", "--env", "local")
+    assert rerun.exit_code == 0, rerun.output
+    assert "refused" not in rerun.output
+    assert len(json.loads((root / ".dash-managed.json").read_text())["files"]) == 6
+    assert dash("diff", "--env", "local").exit_code == 0

@@ -9,13 +9,13 @@ panel per query, with its description and a link that opens it in Explore.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Iterable
 from urllib.parse import quote
 
 import attrs
 
+from ..output import canonical
 from ..querylang import logql
 from .dashboard import Dashboard
 from .datasources import Datasource
@@ -67,7 +67,7 @@ class LogQuery:
         """A Grafana URL path that opens this query in Explore."""
         panes = {"q": {"datasource": self.datasource.uid, "queries": [self.target()],
                        "range": {"from": "now-1h", "to": "now"}}}
-        encoded = quote(json.dumps(panes, separators=(",", ":"), sort_keys=True), safe="")
+        encoded = quote(canonical(panes), safe="")
         return f"/explore?schemaVersion=1&orgId={org_id}&panes={encoded}"
 
 
