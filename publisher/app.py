@@ -151,8 +151,12 @@ class App:
 
         env = self.environment(env_name)
         rendered = self._publishable(env, skip_lint)
-        target = self.connect(env)
         project = self.project()
+        if prune and not project.dashboards and not project.log_queries:
+            raise AppError(f"refusing to prune: {project.root or 'the dashboards directory'} declares no dashboard, so "
+                           f"--prune would delete everything dash published to env {env.name}; check --dashboards "
+                           "and dash.yaml's `dashboards:`")
+        target = self.connect(env)
         state = _user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
                                                    target.traits))
         plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)))

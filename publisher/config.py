@@ -318,6 +318,9 @@ def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environmen
     folder = reader.string(data.get("folder"), f"{path}.folder")
     if folder is not None and "/" in folder:
         raise reader.fail(f"{path}.folder", "must be a single folder title (dashboards' own folders go below it)")
+    if folder is not None and folder.strip().lower() == "general":
+        raise reader.fail(f"{path}.folder", "'General' is Grafana's name for the top level and no folder may take "
+                          "it (in any case); leave folder out to publish at the top level, or choose another title")
     return Environment(
         name=name,
         url=url,

@@ -108,6 +108,7 @@ class LiveDashboard:
     updated: str
     json: dict[str, Any] = attrs.field(repr=False)
     tags: tuple[str, ...] = ()
+    stored_as_v2: bool = False  # Grafana holds it in the v2 schema, which /api does not serve (406)
 
 
 @attrs.frozen

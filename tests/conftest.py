@@ -61,13 +61,14 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
 TOKEN = "glsa_test_admin_token"
 
 
-@pytest.fixture
-def grafana():
-    """A started emulator whose every exchange is checked against Grafana's OpenAPI at teardown."""
+@pytest.fixture(params=["11.6", "12.x", "13.x"])
+def grafana(request):
+    """A started emulator, once per Grafana version it stands in for (grafana_emulator/modes.py), whose
+    every exchange is checked against Grafana's OpenAPI at teardown."""
     from .grafana_emulator import Emulator
     from .grafana_emulator.openapi import check
 
-    emulator = Emulator().start()
+    emulator = Emulator(mode=request.param).start()
     emulator.record = True
     try:
         yield emulator

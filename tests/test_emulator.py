@@ -49,9 +49,10 @@ def test_auth_bodies_are_grafanas(grafana):
     assert (status, body["messageId"], body["message"]) == (401, "api-key.invalid", "Invalid API key")
     assert call(grafana, "GET", "/api/search", token=None, basic=("admin", "admin"))[0] == 200
     assert call(grafana, "GET", "/api/search", token=None, basic=("admin", "wrong"))[0] == 401
+    version = grafana.grafana.mode.version
     assert call(grafana, "GET", "/api/health", token=None) == (200, {
-        "commit": "0123456789abcdef", "database": "ok", "version": "12.3.0"})
-    assert call(grafana, "GET", "/api/frontend/settings")[1]["buildInfo"]["version"] == "12.3.0"
+        "commit": "0123456789abcdef", "database": "ok", "version": version})
+    assert call(grafana, "GET", "/api/frontend/settings")[1]["buildInfo"]["version"] == version
 
 
 def test_org_header_selects_state_per_org(grafana):
@@ -68,9 +69,11 @@ def test_dashboard_versions_and_conflicts(grafana):
     status, body = save(grafana, {"uid": "d", "title": "My dashboard"})
     assert status == 200 and body == {"id": body["id"], "uid": "d", "url": "/d/d/my-dashboard", "status": "success",
                                       "version": 1, "slug": "my-dashboard", "folderUid": ""}
-    # A save without the current version is a conflict, not an overwrite.
-    assert save(grafana, {"uid": "d", "title": "Again"}) == (
-        412, {"status": "version-mismatch", "message": "The dashboard has been changed by someone else"})
+    # A save without the current version is a conflict, not an overwrite: 412 until 13.x, then 409.
+    stale = (409, {"message": "Dashboard already exists. Use overwrite flag to update."}) \
+        if grafana.grafana.mode.stale_save_conflict else \
+        (412, {"status": "version-mismatch", "message": "The dashboard has been changed by someone else"})
+    assert save(grafana, {"uid": "d", "title": "Again"}) == stale
     assert save(grafana, {"uid": "d", "title": "Again", "version": 1})[1]["version"] == 2
     assert save(grafana, {"uid": "d", "title": "Forced", "version": 1}, overwrite=True)[1]["version"] == 3
     status, got = call(grafana, "GET", "/api/dashboards/uid/d")
@@ -85,6 +88,11 @@ def test_dashboard_versions_and_conflicts(grafana):
     assert status == 200 and restored["version"] == 4
     assert call(grafana, "GET", "/api/dashboards/uid/d/versions/4")[1]["message"] == "Restored from version 1"
     assert call(grafana, "POST", "/api/dashboards/uid/d/restore", {"version": 1})[0] == 400  # identical
+    # The list rewrites messages (GetDashboardVersions); one version's GET keeps them as saved.
+    assert save(grafana, {"uid": "d", "title": "My dashboard", "version": 4}, message="five [mark]")[1]["version"] == 5
+    answer = call(grafana, "GET", "/api/dashboards/uid/d/versions")[1]
+    listed = {v["version"]: v["message"] for v in answer["versions"]}
+    assert listed[1] == "Initial save" and listed[4] == "Restored from version 1" and listed[5] == "five [mark]"
     assert call(grafana, "DELETE", "/api/dashboards/uid/d") == (
         200, {"title": "My dashboard", "message": "Dashboard My dashboard deleted", "uid": "d"})
     assert call(grafana, "GET", "/api/dashboards/uid/d") == (404, {"message": "Dashboard not found"})
@@ -197,3 +205,41 @@ def test_fault_knobs(grafana):
     started = time.perf_counter()
     urllib.request.urlopen(request, timeout=5)
     assert time.perf_counter() - started >= 0.2
+
+
+def test_a_first_version_is_listed_as_initial_save_whatever_its_message(grafana):
+    assert save(grafana, {"uid": "m", "title": "M"}, message="dash publish [dash sha256:0123456789abcdef]")[0] == 200
+    listed = call(grafana, "GET", "/api/dashboards/uid/m/versions")[1]["versions"]
+    assert [v["message"] for v in listed] == ["Initial save"]
+    assert call(grafana, "GET", "/api/dashboards/uid/m/versions/1")[1]["message"].endswith("0123456789abcdef]")
+
+
+def test_a_v2_dashboard_is_not_acceptable_on_api_from_12(grafana):
+    save(grafana, {"uid": "v2", "title": "V2"})
+    grafana.store_as_v2("v2")
+    status, body = call(grafana, "GET", "/api/dashboards/uid/v2")
+    if grafana.grafana.mode.v2_not_acceptable:
+        url = "/apis/dashboard.grafana.app/v2beta1/namespaces/default/dashboards/v2"
+        assert status == 406 and body == {"message": f"dashboard api version not supported, use {url} instead"}
+    else:
+        assert status == 200
+
+
+def test_search_lags_behind_writes_under_unified_storage(grafana):
+    grafana.grafana.search_lag = 0.3
+    save(grafana, {"uid": "late", "title": "Late"})
+    hits = [h["uid"] for h in call(grafana, "GET", "/api/search?type=dash-db")[1]]
+    assert hits == ([] if grafana.grafana.mode.unified_storage else ["late"])
+    assert call(grafana, "GET", "/api/dashboards/uid/late")[0] == 200  # the object itself is there at once
+    import time
+
+    time.sleep(0.35)
+    assert [h["uid"] for h in call(grafana, "GET", "/api/search?type=dash-db")[1]] == ["late"]
+
+
+@pytest.mark.parametrize("title", ["General", "general", "GENERAL"])
+def test_a_folder_may_not_be_called_general(grafana, title):
+    assert call(grafana, "POST", "/api/folders", {"uid": "g", "title": title}) == (
+        400, {"message": "A folder with that name already exists"})
+    assert call(grafana, "POST", "/api/folders", {"uid": "p", "title": "Parent"})[0] == 200
+    assert call(grafana, "POST", "/api/folders", {"uid": "g", "title": title, "parentUid": "p"})[0] == 400

@@ -171,7 +171,7 @@ def test_datasource_settings_change_is_an_update_and_a_no_op_otherwise(env_dash,
     assert env_dash("diff", "--env", "test").exit_code == 0
 
 
-def test_an_edit_between_plan_and_save_gets_412_and_is_not_overwritten(env_dash, grafana, tmp_path):
+def test_an_edit_between_plan_and_save_is_a_conflict_and_is_not_overwritten(env_dash, grafana, tmp_path):
     """The save sends the version dash read, with overwrite: false."""
     from publisher.app import App
 
@@ -186,5 +186,6 @@ def test_an_edit_between_plan_and_save_gets_412_and_is_not_overwritten(env_dash,
     grafana.edit_dashboard("system", bump, user="carol")  # lands after the plan read version 1
     (outcome,) = app.publish(planned).outcomes
     assert not outcome.ok
-    assert "was changed in Grafana while dash was publishing it (HTTP 412 version-mismatch)" in outcome.message
+    status = "409 conflict" if grafana.grafana.mode.stale_save_conflict else "412 version-mismatch"
+    assert f"was changed in Grafana while dash was publishing it (HTTP {status})" in outcome.message
     assert grafana.dashboard("system")["description"] == "dash will change this"

@@ -8,13 +8,12 @@ not (search paging, the versions list's query parameters, the Kubernetes-style
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from .errors import GrafanaError
 from .transport import APIS, Transport
 
 SEARCH_PAGE = 5000  # Grafana's maximum page size (behaviour.md §2)
-UIDS_PER_SEARCH = 100  # keeps the query string well under proxies' URL limits
 LIST_PAGE = 500  # items per page of an /apis LIST
 
 
@@ -46,11 +45,6 @@ class SearchAPI:
                 return hits
             page += 1
 
-    def dashboards_by_uid(self, uids: Sequence[str]) -> list[dict[str, Any]]:
-        hits: list[dict[str, Any]] = []
-        for start in range(0, len(uids), UIDS_PER_SEARCH):
-            hits.extend(self.search(type_="dash-db", dashboard_uids=list(uids[start:start + UIDS_PER_SEARCH])))
-        return hits
 
 
 class DashboardAPI:
@@ -84,6 +78,13 @@ class DashboardAPI:
         if isinstance(answer, dict):  # Grafana >= 11.6: {"continueToken", "versions"}
             return list(answer.get("versions") or [])
         return list(answer or [])
+
+    def version(self, uid: str, version: int) -> dict[str, Any] | None:
+        """GET /api/dashboards/uid/{uid}/versions/{n}: one version, with its message as saved (the list
+        rewrites some: GetDashboardVersions in pkg/api/dashboard.go)."""
+        return _absent_on_404(lambda: self.http.call(
+            f"version {version} of dashboard {uid!r}",
+            lambda api: api.client.GET(f"/dashboards/uid/{uid}/versions/{version}")))
 
 
 class FolderAPI:

@@ -1,13 +1,19 @@
 """Dashboards on a Grafana server: compare panel by panel, refuse to overwrite edits made in Grafana.
 
 Drift protection. Every save dash makes carries, in its version message, a
-hash of the content it published (`[dash sha256:...]`). Before updating a
-dashboard, dash hashes the live content and looks for that hash among the
-recent versions' messages. If it is not there, someone changed the dashboard
-in Grafana since dash published it; dash names who and when (from meta) and
-refuses, unless --force. The save itself sends the version dash read with
+hash of what it published, content and folder (`[dash sha256:...]`). Before
+updating or deleting a dashboard, dash hashes the live content and folder and
+looks for that hash among the versions' messages, newest first. Grafana's
+versions list rewrites the message of a first version ("Initial save") and of
+a restore ("Restored from version N") (GetDashboardVersions in
+pkg/api/dashboard.go), so for those dash reads the one version, whose message
+is as saved (GetDashboardVersion). If the hash is nowhere, someone changed or
+moved the dashboard in Grafana since; dash names who and when (from meta) and
+refuses, unless --force. The save sends the version dash read with
 `overwrite: false`, so an edit made between the read and the write gets
-Grafana's 412 version-mismatch instead of being overwritten.
+Grafana's 412 version-mismatch (409 on 13.x, saveDashboardViaK8s) instead of
+being overwritten. Whether a dashboard exists is decided by a GET by uid, not
+by search, which may lag behind writes under unified storage.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from ..output import content_hash
 from .base import ApplyOptions, PlanOptions
 from .dashboard_words import dashboard_words, normalise, unified
 
-VERSIONS_SEARCHED = 20
+VERSIONS_PAGE = 20
+VERSIONS_SEARCHED = 200  # how far back a published mark is looked for before the dashboard counts as changed
 MESSAGE_LIMIT = 500  # Grafana refuses longer version messages
 _HASH = re.compile(re.escape(HASH_MARK) + r"([0-9a-f]{16})\]")
 
@@ -43,6 +50,25 @@ _HASH = re.compile(re.escape(HASH_MARK) + r"([0-9a-f]{16})\]")
 def version_message(message: str, digest: str) -> str:
     mark = f" {HASH_MARK}{digest}]"
     return message[: MESSAGE_LIMIT - len(mark)] + mark
+
+
+def published_hash(normalised: dict[str, Any], folder_uid: str) -> str:
+    """The mark of what dash published: the content and where it lives, so that a move is a change too."""
+    return content_hash({"dashboard": normalised, "folderUid": folder_uid})
+
+
+def _rewritten(version: dict[str, Any]) -> bool:
+    """Whether the versions list shows another message than the one saved (GetDashboardVersions)."""
+    message = version.get("message") or ""
+    return (version.get("parentVersion") == 0 or (version.get("restoredFrom") or 0) > 0
+            or message.startswith(("Initial save", "Restored from version ")))
+
+
+def _is_conflict(exc: GrafanaError) -> bool:
+    """A save that met a newer version: 412 version-mismatch, or 13.x's 409 (saveDashboardViaK8s)."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    return (exc.status == 412 and body.get("status") == "version-mismatch") or \
+        (exc.status == 409 and "overwrite flag" in str(body.get("message") or ""))
 
 
 def _live(answer: dict[str, Any]) -> LiveDashboard:
@@ -64,18 +90,21 @@ class DashboardHandler:
     def __init__(self, api: DashboardAPI, search: SearchAPI) -> None:
         self.api = api
         self.search = search
-        self._existing: set[str] | None = None  # uids a search found, so that absent ones are not read
 
     def wanted(self, state: DesiredState) -> list[DesiredDashboard]:
         return state.dashboards
 
-    def prepare(self, wanted: list[DesiredDashboard]) -> None:
-        self._existing = {hit["uid"] for hit in self.search.dashboards_by_uid([d.uid for d in wanted])}
-
     def read(self, desired: DesiredDashboard) -> LiveDashboard | None:
-        if self._existing is not None and desired.uid not in self._existing:
-            return None
-        answer = self.api.get(desired.uid)
+        return self._read(desired.uid)
+
+    def _read(self, uid: str) -> LiveDashboard | None:
+        try:
+            answer = self.api.get(uid)
+        except GrafanaError as exc:
+            if exc.status != 406:
+                raise
+            # Stored as v2 (12.x answers 406 on /api): there, but not readable as the JSON dash publishes.
+            return LiveDashboard(uid, "", 0, "", "", "", "", {}, (), stored_as_v2=True)
         return _live(answer) if answer is not None else None
 
     def owned(self) -> list[LiveDashboard]:
@@ -93,6 +122,11 @@ class DashboardHandler:
             diff = unified(None, ours, f"{desired.uid}.json") if options.verbose else None
             return Change(self.kind, desired.uid, desired.title, CREATE, (f"in folder {desired.folder_path!r}",),
                           desired=desired, unified_diff=diff, parent=parent)
+        if live.stored_as_v2:
+            return Change(self.kind, desired.uid, desired.title, UPDATE,
+                          ("stored as v2 in Grafana; dash publishes v1 (the classic JSON model)",), desired, live,
+                          Drift("", "", "converted to the v2 schema in Grafana, which /api cannot read"),
+                          parent=parent)
         theirs = normalise(live.json)
         details = []
         if live.folder_uid != desired.folder_uid:
@@ -108,14 +142,34 @@ class DashboardHandler:
     def _drift(self, live: LiveDashboard, theirs: dict[str, Any]) -> Drift | None:
         if MANAGED_TAG not in live.tags:
             return Drift(live.updated_by, live.updated, "exists in Grafana but was not published by dash")
-        versions = self.api.versions(live.uid, limit=VERSIONS_SEARCHED)
-        published = {m.group(1) for v in versions for m in [_HASH.search(v.get("message") or "")] if m}
-        if content_hash(theirs) in published:
+        # The content alone: the mark of dash before it hashed the folder too, adopted once.
+        wanted = {published_hash(theirs, live.folder_uid), content_hash(theirs)}
+        if self._published(live.uid, wanted):
             return None
         return Drift(live.updated_by, live.updated, "changed in Grafana since dash published it")
 
-    def plan_delete(self, live: LiveDashboard, state: DesiredState) -> Change:
-        return Change(self.kind, live.uid, live.title, DELETE, live=live, parent=live.folder_uid or None)
+    def _published(self, uid: str, wanted: set[str]) -> bool:
+        """Whether one of the versions, newest first, carries one of the `wanted` marks."""
+        for start in range(0, VERSIONS_SEARCHED, VERSIONS_PAGE):
+            page = self.api.versions(uid, limit=VERSIONS_PAGE, start=start)
+            for version in page:
+                marks = set(_HASH.findall(version.get("message") or ""))
+                if not marks and _rewritten(version):
+                    saved = self.api.version(uid, version["version"]) or {}
+                    marks = set(_HASH.findall(saved.get("message") or ""))
+                if marks & wanted:
+                    return True
+            if len(page) < VERSIONS_PAGE:
+                return False
+        return False
+
+    def plan_delete(self, live: LiveDashboard, state: DesiredState) -> Change | None:
+        current = self._read(live.uid)  # search may be stale: look at the object itself
+        if current is None:
+            return None
+        drift = None if current.stored_as_v2 else self._drift(current, normalise(current.json))
+        return Change(self.kind, current.uid, current.title or live.title, DELETE, live=current, drift=drift,
+                      parent=current.folder_uid or live.folder_uid or None)
 
     def orphan_note(self, orphans: list[LiveDashboard]) -> str:
         return (f"{len(orphans)} dashboard(s) published by dash are no longer declared "
@@ -135,7 +189,7 @@ class DashboardHandler:
             "dashboard": dashboard,
             "folderUid": d.folder_uid,
             "overwrite": bool(options.force and change.action == UPDATE),
-            "message": version_message(options.message, content_hash(ours)),
+            "message": version_message(options.message, published_hash(ours, d.folder_uid)),
         }
 
         def already(_: Any) -> dict[str, Any] | None:
@@ -148,10 +202,10 @@ class DashboardHandler:
         try:
             answer = self.api.save(body, reconcile=already)
         except GrafanaError as exc:
-            if exc.status == 412 and isinstance(exc.body, dict) and exc.body.get("status") == "version-mismatch":
+            if _is_conflict(exc):
                 raise GrafanaError(
-                    f"dashboard {d.uid!r} was changed in Grafana while dash was publishing it (HTTP 412 "
-                    "version-mismatch); nothing was overwritten; run `dash diff` and publish again",
-                    412, exc.body) from None
+                    f"dashboard {d.uid!r} was changed in Grafana while dash was publishing it (HTTP {exc.status} "
+                    f"{'version-mismatch' if exc.status == 412 else 'conflict'}); nothing was overwritten; run "
+                    "`dash diff` and publish again", exc.status, exc.body) from None
             raise
         return Outcome(change, True, "created" if change.action == CREATE else "updated", answer.get("version"))

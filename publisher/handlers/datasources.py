@@ -103,6 +103,12 @@ class DatasourceHandler:
             secrets = sorted(desired.secrets)
             notes = (f"sends {len(secrets)} secret(s): {', '.join(secrets)}",) if secrets else ()
             return Change(self.kind, desired.uid, desired.name, CREATE, desired=desired, notes=notes)
+        if live.read_only:
+            # Provisioned from a file: Grafana refuses any write (403 "Cannot update read-only data
+            # source", updateDataSourceByID in pkg/api/datasources.go), so dash says so and writes nothing.
+            return Change(self.kind, desired.uid, desired.name, UNCHANGED, desired=desired, live=live,
+                          notes=("read-only in Grafana (file-provisioned): change it in its provisioning file; "
+                                 "dash does not write it",))
         ours, theirs = normalise(desired.body), live.fields
         details = [f"{key} changed" for key in sorted(ours) if key != "jsonData" and ours[key] != theirs[key]]
         for key in sorted(set(ours["jsonData"]) | set(theirs["jsonData"])):
@@ -114,8 +120,8 @@ class DatasourceHandler:
                       desired, live)
 
     def plan_delete(self, live: LiveDatasource, state: DesiredState) -> Change | None:
-        if live.uid in state.external_datasources:
-            return None  # still used by the dashboards
+        if live.uid in state.external_datasources or live.read_only:
+            return None  # still used by the dashboards, or provisioned (Grafana refuses the delete)
         return Change(self.kind, live.uid, live.name, DELETE, live=live)
 
     def orphan_note(self, orphans: list[LiveDatasource]) -> str:

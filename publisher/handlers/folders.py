@@ -34,6 +34,8 @@ class FolderHandler:
         self.api = folders
         self.search = search
         self._parents: dict[str, str] = {}  # uid -> parent uid of every folder, from the last owned()
+        self._wanted_dashboards: set[str] = set()  # what the plan still wants: never deleted with a folder
+        self._wanted_folders: set[str] = set()
 
     def wanted(self, state: DesiredState) -> list[DesiredFolder]:
         return state.folders
@@ -63,8 +65,9 @@ class FolderHandler:
 
     def plan_delete(self, live: LiveFolder, state: DesiredState) -> Change:
         # Deepest first: apply runs deletes in plan order. The keep-check runs at apply time (see _delete).
-        return Change(self.kind, live.uid, live.title, DELETE, live=live, desired=frozenset(d.uid for d in
-                      state.dashboards), depth=-self._depth(live.uid))
+        self._wanted_dashboards = {d.uid for d in state.dashboards}
+        self._wanted_folders = {f.uid for f in state.folders}
+        return Change(self.kind, live.uid, live.title, DELETE, live=live, depth=-self._depth(live.uid))
 
     def _depth(self, uid: str) -> int:
         depth = 0
@@ -98,15 +101,37 @@ class FolderHandler:
             version = self.api.update(folder.uid, folder.title, version, options.force).get("version", version)
         return Outcome(change, True, "updated", version)
 
-    def _delete(self, change: Change) -> Outcome:
-        """Delete a managed folder, unless something dash must not lose still lives in it.
+    def _subtree(self, uid: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(every folder below `uid`, at any depth; every dashboard in it or below), as Grafana has them now."""
+        folders = self.search.search(type_="dash-folder")
+        children: dict[str, list[dict[str, Any]]] = {}
+        for hit in folders:
+            children.setdefault(hit.get("folderUid") or "", []).append(hit)
+        below, todo = [], [uid]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                below.append(child)
+                todo.append(child["uid"])
+        dashboards = self.search.search(type_="dash-db", folder_uids=[uid] + [f["uid"] for f in below])
+        return below, dashboards
 
-        Grafana deletes a folder's dashboards with it. So look again, now that
-        the dashboards have been applied: a dashboard dash does not manage, or
-        one it still wants, keeps the folder alive.
+    def _delete(self, change: Change) -> Outcome:
+        """Delete a managed folder, unless something dash must not lose lives in it, at any depth.
+
+        Grafana deletes a folder with its subfolders and their dashboards
+        (DeleteFolder, pkg/api/folder.go). So look again, now that the
+        dashboards have been applied: a folder dash did not create, a folder
+        or dashboard it still wants, or a dashboard it does not manage keeps
+        the folder alive.
         """
-        inside = self.search.search(type_="dash-db", folder_uids=[change.uid])
-        kept = [d["title"] for d in inside if MANAGED_TAG not in (d.get("tags") or []) or d["uid"] in change.desired]
+        below, dashboards = self._subtree(change.uid)
+        theirs = [f["title"] for f in below if not f["uid"].startswith(FOLDER_UID_PREFIX)
+                  or f["uid"] in self._wanted_folders]
+        kept = [d["title"] for d in dashboards if MANAGED_TAG not in (d.get("tags") or [])
+                or d["uid"] in self._wanted_dashboards]
+        if theirs:
+            return Outcome(change, False, f"kept: it holds {len(theirs)} folder(s) dash must not delete "
+                           f"({', '.join(repr(t) for t in sorted(theirs)[:3])})", skipped=True)
         if kept:
             return Outcome(change, False, f"kept: it still holds {len(kept)} dashboard(s) dash must not delete "
                            f"({', '.join(repr(t) for t in sorted(kept)[:3])})", skipped=True)

@@ -35,6 +35,7 @@ from .variables import datasource_variable
 _REFRESH = re.compile(r"^\d+[smhdwy]$")
 _TIME = re.compile(r"^(now([+-]\d+[smhdwMy])?(/[smhdwMy])?|\d{4}-\d\d-\d\dT[\d:.]+Z?)$")
 DEFAULT_DATASOURCE_VARIABLE = "datasource"
+ROOT_FOLDER = "General"  # Grafana's name for the top level (no folder)
 
 
 @attrs.frozen
@@ -74,9 +75,15 @@ class _Row:
 
 
 def _folder(value: str) -> str:
+    if not isinstance(value, str):
+        raise DashboardError(f"folder {value!r} must be a string such as 'Platform' or 'Teams/Payments'")
     parts = [p.strip() for p in value.split("/")]
     if not value.strip() or any(not p for p in parts):
         raise DashboardError(f"folder {value!r} must be a title, or titles joined by '/' for nested folders")
+    if value != ROOT_FOLDER and any(p.lower() == ROOT_FOLDER.lower() for p in parts):
+        # Grafana refuses a folder titled "General" in any case at any depth (its folder validator).
+        raise DashboardError(f"folder {value!r}: 'General' is Grafana's name for the top level and no folder may "
+                             "take it; leave folder= out for the top level, or choose another title")
     return "/".join(parts)
 
 

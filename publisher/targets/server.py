@@ -30,12 +30,14 @@ class ServerTarget:
         self.reads, self.writes = env.reads, env.writes
         self._library = AppsAPI(self.http).serves(QUERY_LIBRARY)  # the one capability the plan needs today
         self.traits = TargetTraits(files=False, query_library=self._library)
+        search = SearchAPI(self.http)
+        library = QueryLibraryAPI(self.http, namespace(env.org_id)) if self._library else None
+        # One set for plan and apply: a folder's delete rechecks against what the plan wanted.
+        self._handlers = [FolderHandler(FolderAPI(self.http), search), DatasourceHandler(DatasourceAPI(self.http)),
+                          SavedQueryHandler(library), DashboardHandler(DashboardAPI(self.http), search)]
 
     def handlers(self) -> list[Any]:
-        search = SearchAPI(self.http)
-        library = QueryLibraryAPI(self.http, namespace(self.env.org_id)) if self._library else None
-        return [FolderHandler(FolderAPI(self.http), search), DatasourceHandler(DatasourceAPI(self.http)),
-                SavedQueryHandler(library), DashboardHandler(DashboardAPI(self.http), search)]
+        return self._handlers
 
     def finish(self, plan: "Plan") -> None:
         return None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import time
 from typing import TYPE_CHECKING, Any
 
 from .model import UID_CHARS, DashboardVersion, Org, StoredDashboard, User, err, new_uid, now, slugify
+from .modes import Mode
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -44,8 +46,8 @@ def _target_folder(org: Org, body: dict[str, Any]) -> tuple[str, Answer | None]:
     return folder_uid, None
 
 
-def _existing_for_update(org: Org, dash: dict[str, Any], body: dict[str, Any]) -> tuple[StoredDashboard | None,
-                                                                                      Answer | None]:
+def _existing_for_update(org: Org, dash: dict[str, Any], body: dict[str, Any],
+                         mode: Mode) -> tuple[StoredDashboard | None, Answer | None]:
     """The dashboard a save replaces, by id then uid, with the version check (behaviour.md §1.2)."""
     uid = dash.get("uid") or ""
     existing = None
@@ -65,8 +67,23 @@ def _existing_for_update(org: Org, dash: dict[str, Any], body: dict[str, Any]) -
         if existing.provisioned:
             return None, (400, err("Cannot save provisioned dashboard"))
         if dash.get("version", 0) != existing.version and not body.get("overwrite"):
+            if mode.stale_save_conflict:  # 13.x saveDashboardViaK8s
+                return None, (409, err("Dashboard already exists. Use overwrite flag to update."))
             return None, (412, err("The dashboard has been changed by someone else", "version-mismatch"))
     return existing, None
+
+
+def listed_message(v: DashboardVersion) -> str:
+    """The message the versions *list* shows: GetDashboardVersions (pkg/api/dashboard.go, 11.x to 13.x)
+    rewrites it; only GET .../versions/{n} (GetDashboardVersion) returns the message as saved."""
+    message = v.message
+    if v.restored_from == v.version:
+        message = "Initial save (created by migration)"
+    if v.restored_from > 0:
+        message = f"Restored from version {v.restored_from}"
+    if v.parent_version == 0:
+        message = "Initial save"
+    return message
 
 
 class DashboardRules:
@@ -110,7 +127,7 @@ class DashboardRules:
             return problem
         if user.role == "Viewer":
             return 403, err("Access denied to save dashboard")
-        existing, problem = _existing_for_update(org, dash, body)
+        existing, problem = _existing_for_update(org, dash, body, self.mode)
         if problem:
             return problem
         stored = self._store_dashboard(org, user, existing, dash, folder_uid, title, message)
@@ -127,6 +144,8 @@ class DashboardRules:
         if existing is None:
             uid = dash.get("uid") or new_uid()
             stored = StoredDashboard(self.next_id(), uid, {}, 1, folder_uid, stamp, stamp, user.login, user.login)
+            if self.mode.unified_storage:
+                stored.searchable_at = time.monotonic() + self.search_lag
             org.dashboards[uid] = stored
             message = message or "Initial save"
         else:
@@ -166,7 +185,7 @@ class DashboardRules:
     def version_dto(self, d: StoredDashboard, v: DashboardVersion, with_data: bool) -> dict[str, Any]:
         dto = {"id": v.id, "dashboardId": d.id, "uid": d.uid, "parentVersion": v.parent_version,
                "restoredFrom": v.restored_from, "version": v.version, "created": v.created,
-               "createdBy": v.created_by, "message": v.message}
+               "createdBy": v.created_by, "message": v.message if with_data else listed_message(v)}
         if with_data:
             dto["data"] = copy.deepcopy(v.data)
         return dto
@@ -184,6 +203,10 @@ class DashboardEndpoints:
         d = org.dashboards.get(uid)
         if d is None:
             return 404, err("Dashboard not found")
+        if d.api_version.startswith("v2") and self.app.grafana.mode.v2_not_acceptable:
+            namespace = "default" if org.id == 1 else f"org-{org.id}"
+            url = f"/apis/dashboard.grafana.app/{d.api_version}/namespaces/{namespace}/dashboards/{d.uid}"
+            return 406, err(f"dashboard api version not supported, use {url} instead")
         # No copy: a stored dashboard is replaced on save, never changed in place, and is encoded at once.
         return 200, {"dashboard": d.json, "meta": self.app.grafana.dashboard_meta(org, d)}
 

@@ -9,6 +9,12 @@ from .model import MAX_FOLDER_DEPTH, UID_CHARS, Org, StoredFolder, User, err, er
 if TYPE_CHECKING:
     from .server import Emulator
 
+# "General" is the root's name: a folder may not take it, in any case and at any depth (the folder
+# validator's strings.EqualFold(title, RootFolderName); ErrDashboardFolderNameExists in
+# pkg/services/dashboards/errors.go: 400 "A folder with that name already exists").
+ROOT_FOLDER_NAME = "general"
+GENERAL_TAKEN = "A folder with that name already exists"
+
 
 class FolderRules:
     """The folder rules of `Grafana` (state.py), which provides `next_id`."""
@@ -48,6 +54,8 @@ class FolderRules:
         parent = body.get("parentUid") or ""
         if not title:
             return 400, err("folder title cannot be empty")
+        if title.lower() == ROOT_FOLDER_NAME:
+            return 400, err(GENERAL_TAKEN)
         if not UID_CHARS.match(uid):
             return 400, err("uid contains illegal characters")
         if len(uid) > 40:
@@ -70,6 +78,8 @@ class FolderRules:
             return 404, err("folder not found", "not-found")
         if "title" in body and not (body.get("title") or "").strip():
             return 400, err("folder title cannot be empty")
+        if (body.get("title") or "").strip().lower() == ROOT_FOLDER_NAME:
+            return 400, err(GENERAL_TAKEN)
         if not body.get("overwrite") and body.get("version", 0) != folder.version:
             return 412, err("the folder has been changed by someone else", "version-mismatch")
         if body.get("title"):

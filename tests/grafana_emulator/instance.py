@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from .model import VERSION, Org, User, slugify
+from .model import Org, User, slugify
 
 
 class InstanceEndpoints:
     """/api/health, /api/frontend/settings, /api/org and /api/user of the request handler (server.py)."""
 
     def h_health(self, user, org, query, body):
-        return 200, {"commit": "0123456789abcdef", "database": "ok", "version": VERSION}
+        return 200, {"commit": "0123456789abcdef", "database": "ok", "version": self.app.grafana.mode.version}
 
     def h_frontend_settings(self, user, org, query, body):
+        VERSION = self.app.grafana.mode.version  # noqa: N806
         return 200, {"buildInfo": {"hideVersion": False, "version": VERSION, "versionString": f"Grafana v{VERSION}",
                                    "commit": "0123456789abcdef", "commitShort": "0123456", "buildstamp": 0,
                                    "edition": "Open Source", "latestVersion": "", "hasUpdate": False,

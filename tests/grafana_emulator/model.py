@@ -77,6 +77,8 @@ class StoredDashboard:
     updated_by: str
     versions: list[DashboardVersion] = field(default_factory=list)
     provisioned: bool = False
+    searchable_at: float = 0.0  # time.monotonic() from which search shows it (search lag, modes.py)
+    api_version: str = "v1"  # the schema it is stored as: "v2beta1" once converted in the UI (13.0's default)
 
 
 @dataclass

@@ -26,6 +26,8 @@ EXTRA_STATUSES = {
     ("DELETE", "/dashboards/uid/{uid}", 400),  # provisioned dashboard (§1.5)
     ("PUT", "/folders/{folder_uid}", 412),  # version-mismatch, ToFolderErrorResponse (§3)
     ("POST", "/folders/{folder_uid}/move", 400),  # circular reference / depth (§3)
+    ("POST", "/dashboards/db", 409),  # 13.x saveDashboardViaK8s: a stale version (real-grafana.md M3)
+    ("GET", "/dashboards/uid/{uid}", 406),  # a v2-stored dashboard (pkg/api/dashboard.go GetDashboard, M9)
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .model import Org, err, slugify
@@ -27,7 +28,10 @@ def _folder_hits(org: Org, text: str, uids: set[str], folders: list[str] | None)
 def _dashboard_hits(org: Org, text: str, tags: list[str], uids: set[str],
                     folders: list[str] | None) -> list[dict[str, Any]]:
     hits = []
+    moment = time.monotonic()
     for d in org.dashboards.values():
+        if d.searchable_at > moment:  # unified storage: not yet indexed (modes.py)
+            continue
         dtags = d.json.get("tags") or []
         title = d.json.get("title", "")
         if text and text not in title.lower():

@@ -30,6 +30,7 @@ from .faults import Faults, locked_body, permanent
 from .folders import FolderEndpoints
 from .instance import InstanceEndpoints
 from .model import Org, User, err
+from .modes import DEFAULT, MODES
 from .query_library import QueryEndpoints, QueryLibrary, k8s_status
 from .routes import WRITES, Route
 from .search import SearchEndpoints
@@ -51,8 +52,9 @@ class Exchange:
 class Emulator:
     """Start with `Emulator().start()`; `url` is its base URL; `stop()` ends it."""
 
-    def __init__(self, tokens: dict[str, User] | None = None, users: dict[tuple[str, str], User] | None = None):
-        self.grafana = Grafana()
+    def __init__(self, tokens: dict[str, User] | None = None, users: dict[tuple[str, str], User] | None = None,
+                 mode: str = DEFAULT):
+        self.grafana = Grafana(MODES[mode])
         self.library = QueryLibrary(self.grafana)
         self.query_library = False  # on: serve queries.grafana.app/v1, as Grafana Enterprise and Cloud do
         self.tokens = tokens if tokens is not None else {"glsa_test_admin_token": User("dash-ci", "Admin", (1,), True)}
@@ -131,6 +133,29 @@ class Emulator:
             status, answer = self.grafana.save_dashboard(org, User(user, "Editor"), body)
             assert status == 200, answer
             return answer
+
+    def move_dashboard(self, uid: str, folder_uid: str, user: str = "alice", org_id: int = 1) -> dict[str, Any]:
+        """Move a dashboard to another folder as the UI does: a save of the same content with a new folderUid."""
+        with self.grafana.lock:
+            org = self.grafana.org(org_id)
+            dash = copy.deepcopy(org.dashboards[uid].json)
+            body = {"dashboard": dash, "folderUid": folder_uid, "overwrite": False, "message": ""}
+            status, answer = self.grafana.save_dashboard(org, User(user), body)
+            assert status == 200, answer
+            return answer
+
+    def restore_dashboard(self, uid: str, version: int, user: str = "alice", org_id: int = 1) -> dict[str, Any]:
+        """Restore an old version, as the UI's version history does (POST .../restore)."""
+        with self.grafana.lock:
+            status, answer = self.grafana.restore_dashboard(self.grafana.org(org_id), User(user), uid,
+                                                            {"version": version})
+            assert status == 200, answer
+            return answer
+
+    def store_as_v2(self, uid: str, org_id: int = 1) -> None:
+        """Someone converted the dashboard to the v2 schema (13.0's default for new dashboards)."""
+        with self.grafana.lock:
+            self.grafana.org(org_id).dashboards[uid].api_version = "v2beta1"
 
     def dashboard(self, uid: str, org_id: int = 1) -> dict[str, Any] | None:
         with self.grafana.lock:

@@ -14,12 +14,15 @@ from .dashboards import DashboardRules
 from .datasources import DatasourceRules
 from .folders import FolderRules
 from .model import Org
+from .modes import DEFAULT, MODES, Mode
 
 
 class Grafana(DashboardRules, FolderRules, DatasourceRules):
     """All state, behind one lock (Grafana's own database serialises writes too)."""
 
-    def __init__(self) -> None:
+    def __init__(self, mode: Mode | None = None) -> None:
+        self.mode = mode or MODES[DEFAULT]
+        self.search_lag = 0.0  # seconds a new dashboard stays out of search (unified storage modes only)
         self.lock = threading.RLock()
         self.orgs: dict[int, Org] = {1: Org(1, "Main Org."), 2: Org(2, "Second Org.")}
         self._ids = 0
