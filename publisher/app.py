@@ -158,7 +158,7 @@ class App:
                            "and dash.yaml's `dashboards:`")
         target = self.connect(env)
         state = _user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
-                                                   target.traits))
+                                                   target.traits, self.config.project))
         plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)))
         return Planned(env, target, plan)
 

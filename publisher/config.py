@@ -25,28 +25,26 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
 
+from .config_values import SECRET_HINT, ConfigError, Reader, kind_of
 from .secrets import Secret, SecretError, SecretRef
 
 DEFAULT_FILE = "dash.yaml"
 DEFAULT_DASHBOARDS = "dashboards"
-TOP_LEVEL_KEYS = ("dashboards", "alerts", "environments")
+TOP_LEVEL_KEYS = ("project", "dashboards", "alerts", "environments")
+PROJECT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,36}$")  # it goes into a dashboard tag (Grafana: at most 50 bytes)
 ENV_KEYS = (
     "url", "directory", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
     "allow_insecure_http", "datasources", "retries", "alerting",
 )
 ALERTING_KEYS = ("targets", "alertmanagers", "blackbox_exporter", "secrets_dir")
 DATASOURCE_KEYS = ("url", "name", "type", "access", "is_default", "basic_auth", "json_data", "secure_json_data")
-SECRET_HINT = "{env: VARIABLE_NAME} or {file: /path/to/secret}"
-
-
-class ConfigError(Exception):
-    """A problem in dash.yaml, worded for the person who edits it."""
 
 
 @attrs.frozen
@@ -141,6 +139,7 @@ class Config:
     dashboards: Path | None = None  # None: no dashboards directory was given or found
     environments: dict[str, Environment] = attrs.field(factory=dict)
     alerts: Path | None = None  # a Python file defining ALERTING; None: no alerting
+    project: str = "dash"  # whose objects these are: prune touches only this project's
 
     def environment(self, name: str) -> Environment:
         if name not in self.environments:
@@ -152,85 +151,17 @@ class Config:
         return self.environments[name]
 
 
-# --- reading and checking ------------------------------------------------------------
+def _basic_auth(reader: Reader, value: Any, path: str) -> BasicAuth | None:
+    if value is None:
+        return None
+    data = reader.mapping(value, path, ("user", "password"))
+    user = reader.string(data.get("user"), f"{path}.user", required=True)
+    if "password" not in data:
+        raise reader.fail(f"{path}.password", f"is required: {SECRET_HINT}")
+    return BasicAuth(user, reader.secret(data["password"], f"{path}.password"))
 
 
-class _Reader:
-    """Checks one file's values, naming the key path in every error."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-
-    def fail(self, path: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.file}: {path}: {message}")
-
-    def mapping(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(path, f"must be a mapping, got {_kind(value)}")
-        if allowed is not None:
-            for key in value:
-                if key not in allowed:
-                    close = difflib.get_close_matches(str(key), allowed, n=1)
-                    hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
-                    raise self.fail(f"{path}.{key}" if path else str(key), f"unknown key; {hint}")
-        return value
-
-    def string(self, value: Any, path: str, required: bool = False) -> str | None:
-        if value is None:
-            if required:
-                raise self.fail(path, "is required")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, f"must be a non-empty string, got {_kind(value)}")
-        return value
-
-    def boolean(self, value: Any, path: str, default: bool) -> bool:
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            raise self.fail(path, f"must be true or false, got {_kind(value)}")
-        return value
-
-    def number(self, value: Any, path: str, default: float, minimum: float, integer: bool = False) -> Any:
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
-            kind = "a whole number" if integer else "a number"
-            raise self.fail(path, f"must be {kind}, got {_kind(value)}")
-        if value < minimum:
-            raise self.fail(path, f"must be at least {minimum}, got {value}")
-        return value
-
-    def secret(self, value: Any, path: str) -> SecretRef:
-        if isinstance(value, str):
-            raise self.fail(path, "a secret written inline is refused (it would live in Git); reference it instead: "
-                            f"{SECRET_HINT}")
-        ref = self.mapping(value, path, ("env", "file"))
-        if len(ref) != 1:
-            raise self.fail(path, f"give exactly one of env or file: {SECRET_HINT}")
-        (kind, target), = ref.items()
-        if not isinstance(target, str) or not target:
-            raise self.fail(f"{path}.{kind}", "must be a non-empty string")
-        return SecretRef(env=target) if kind == "env" else SecretRef(file=target)
-
-    def basic_auth(self, value: Any, path: str) -> BasicAuth | None:
-        if value is None:
-            return None
-        data = self.mapping(value, path, ("user", "password"))
-        user = self.string(data.get("user"), f"{path}.user", required=True)
-        if "password" not in data:
-            raise self.fail(f"{path}.password", f"is required: {SECRET_HINT}")
-        return BasicAuth(user, self.secret(data["password"], f"{path}.password"))
-
-
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: f"the string {value!r}", bool: f"{value}".lower(),
-            type(None): "nothing"}.get(type(value), f"{value!r}")
-
-
-def _url(reader: _Reader, value: Any, path: str) -> str:
+def _url(reader: Reader, value: Any, path: str) -> str:
     url = reader.string(value, path, required=True)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -240,7 +171,7 @@ def _url(reader: _Reader, value: Any, path: str) -> str:
     return url.rstrip("/")
 
 
-def _datasources(reader: _Reader, value: Any, path: str) -> dict[str, DatasourceSettings]:
+def _datasources(reader: Reader, value: Any, path: str) -> dict[str, DatasourceSettings]:
     out = {}
     for uid, raw in reader.mapping(value, path).items():
         where = f"{path}.{uid}"
@@ -259,20 +190,20 @@ def _datasources(reader: _Reader, value: Any, path: str) -> dict[str, Datasource
             type=reader.string(data.get("type"), f"{where}.type"),
             access=access,
             is_default=reader.boolean(data.get("is_default"), f"{where}.is_default", False),
-            basic_auth=reader.basic_auth(data.get("basic_auth"), f"{where}.basic_auth"),
+            basic_auth=_basic_auth(reader, data.get("basic_auth"), f"{where}.basic_auth"),
             json_data=dict(reader.mapping(data.get("json_data"), f"{where}.json_data")),
             secure_json_data=secure,
         )
     return out
 
 
-def _strings(reader: _Reader, value: Any, path: str) -> tuple[str, ...]:
+def _strings(reader: Reader, value: Any, path: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise reader.fail(path, f"must be a list of strings, got {_kind(value)}")
+        raise reader.fail(path, f"must be a list of strings, got {kind_of(value)}")
     return tuple(value)
 
 
-def _alerting(reader: _Reader, value: Any, path: str) -> AlertingSettings | None:
+def _alerting(reader: Reader, value: Any, path: str) -> AlertingSettings | None:
     if value is None:
         return None
     data = reader.mapping(value, path, ALERTING_KEYS)
@@ -291,7 +222,7 @@ def _alerting(reader: _Reader, value: Any, path: str) -> AlertingSettings | None
     )
 
 
-def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environment:
+def _environment(reader: Reader, name: str, raw: Any, base: Path) -> Environment:
     path = f"environments.{name}"
     data = reader.mapping(raw, path, ENV_KEYS)
     directory = reader.string(data.get("directory"), f"{path}.directory")
@@ -305,7 +236,7 @@ def _environment(reader: _Reader, name: str, raw: Any, base: Path) -> Environmen
             if data.get(key) is not None:
                 raise reader.fail(f"{path}.{key}", "has no meaning for a directory environment")
     token = reader.secret(data["token"], f"{path}.token") if data.get("token") is not None else None
-    basic = reader.basic_auth(data.get("basic_auth"), f"{path}.basic_auth")
+    basic = _basic_auth(reader, data.get("basic_auth"), f"{path}.basic_auth")
     if token is not None and basic is not None:
         raise reader.fail(path, "give either token or basic_auth, not both")
     concurrency = reader.mapping(data.get("concurrency"), f"{path}.concurrency", ("reads", "writes"))
@@ -363,6 +294,16 @@ def _default_dashboards(base: Path) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+def _project(reader: "Reader | None", value: Any, base: Path) -> str:
+    """dash.yaml's `project:`, else the name of the directory that holds it, lower-cased and slugged."""
+    if value is None:
+        return re.sub(r"[^a-z0-9._-]+", "-", base.resolve().name.lower()).strip("-._")[:37] or "dash"
+    if reader is not None and (not isinstance(value, str) or not PROJECT.match(value)):
+        raise reader.fail("project", f"must be 1-37 characters of a-z, 0-9, '.', '_' and '-' starting with a "
+                          f"letter or digit (it goes into a Grafana tag), got {value!r}")
+    return value
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Load `path`, or ./dash.yaml when it exists, or return the defaults."""
     explicit = path is not None
@@ -370,8 +311,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     if not file.exists():
         if explicit:
             raise ConfigError(f"{file}: no such configuration file (from --config or DASH_CONFIG)")
-        return Config(path=None, dashboards=_default_dashboards(Path.cwd()))
-    reader = _Reader(file)
+        return Config(path=None, dashboards=_default_dashboards(Path.cwd()), project=_project(None, None, Path.cwd()))
+    reader = Reader(file)
     data = _read_yaml(file)
     if data is None:
         data = {}
@@ -386,5 +327,5 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         for name, raw in reader.mapping(data.get("environments"), "environments").items()
     }
     return Config(path=file, dashboards=(base / dashboards) if dashboards else _default_dashboards(base),
-                  environments=envs,
-                  alerts=(base / alerts) if alerts else None)
+                  environments=envs, alerts=(base / alerts) if alerts else None,
+                  project=_project(reader, data.get("project"), base))

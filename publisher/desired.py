@@ -23,6 +23,8 @@ from .model import (
     MANAGED_KEY,
     MANAGED_TAG,
     MANAGED_VALUE,
+    PROJECT_KEY,
+    PROJECT_TAG,
     ROOT_FOLDER,
     DesiredDashboard,
     DesiredDatasource,
@@ -84,7 +86,7 @@ def _secret(ref: SecretRef, env: "Environment", as_reference: bool) -> Secret | 
 
 
 def encode_datasource(env: "Environment", settings: "DatasourceSettings", declared: Any,
-                      files: bool) -> DesiredDatasource:
+                      files: bool, project: str = "dash") -> DesiredDatasource:
     """The one datasource encoder: Grafana's fields, and the secrets as values (API) or references (files)."""
     where = f"{env.source}: environments.{env.name}.datasources.{settings.uid}"
     name = settings.name or (declared.name if declared else None)
@@ -93,8 +95,9 @@ def encode_datasource(env: "Environment", settings: "DatasourceSettings", declar
         raise ConfigError(f"{where}: no Datasource with this uid is declared in the dashboards; give its name "
                           "and type here")
     json_data = {**(declared.settings if declared else {}), **settings.json_data}
-    if not files:
-        json_data[MANAGED_KEY] = MANAGED_VALUE  # a file is owned through the manifest instead
+    if not files:  # a file is owned through the manifest instead
+        json_data[MANAGED_KEY] = MANAGED_VALUE
+        json_data[PROJECT_KEY] = project
     secrets: dict[str, Secret | str] = {}
     try:
         for key, ref in sorted(settings.secure_json_data.items()):
@@ -123,9 +126,15 @@ def default_datasources(declared: dict[str, Any]) -> list[DesiredDatasource]:
     return out
 
 
-def saved_query_object(query: Any) -> dict[str, Any]:
+def _marked(tags: Iterable[str], project: str) -> list[str]:
+    """`tags` with dash's marks: managed, and by which project."""
+    tags = [t for t in tags if not t.startswith(PROJECT_TAG)]
+    return tags + ([MANAGED_TAG] if MANAGED_TAG not in tags else []) + [PROJECT_TAG + project]
+
+
+def saved_query_object(query: Any, project: str = "dash") -> dict[str, Any]:
     """A LogQuery as the query library's Query object, named by its uid."""
-    tags = list(query.tags) + ([MANAGED_TAG] if MANAGED_TAG not in query.tags else [])
+    tags = _marked(query.tags, project)
     return {
         "apiVersion": QUERY_LIBRARY,
         "kind": "Query",
@@ -136,13 +145,12 @@ def saved_query_object(query: Any) -> dict[str, Any]:
 
 
 def _dashboards(rendered: list[Rendered], where: dict[str, DesiredFolder | None], files: bool,
-                ) -> list[DesiredDashboard]:
+                project: str) -> list[DesiredDashboard]:
     out = []
     for item in rendered:
         data = item.json
-        if not files:  # on a server the managed tag is the mark of ownership
-            tags = list(data.get("tags") or [])
-            data = {**data, "tags": tags + ([MANAGED_TAG] if MANAGED_TAG not in tags else [])}
+        if not files:  # on a server the tags are the mark of ownership
+            data = {**data, "tags": _marked(data.get("tags") or [], project)}
         folder = where[item.folder]
         out.append(DesiredDashboard(item.uid, item.title, folder.uid if folder else "",
                                     folder.path if folder else ROOT_FOLDER, data, item.source,
@@ -150,7 +158,7 @@ def _dashboards(rendered: list[Rendered], where: dict[str, DesiredFolder | None]
     return out
 
 
-def _route_queries(rendered: list[Rendered], queries: list[Any], traits: TargetTraits,
+def _route_queries(rendered: list[Rendered], queries: list[Any], traits: TargetTraits, project: str,
                    ) -> tuple[list[Rendered], list[DesiredQuery], str | None, str | None]:
     """Where the saved log queries go: (dashboards, queries, path, note)."""
     fallback = [r for r in rendered if r.role == SAVED_QUERIES_FALLBACK]
@@ -158,7 +166,7 @@ def _route_queries(rendered: list[Rendered], queries: list[Any], traits: TargetT
         return rendered, [], None, None
     name = f"'{fallback[0].title}' ({fallback[0].uid})" if fallback else "'Saved log queries'"
     if traits.query_library:
-        objects = [DesiredQuery(q.uid, q.name, saved_query_object(q)) for q in queries]
+        objects = [DesiredQuery(q.uid, q.name, saved_query_object(q, project)) for q in queries]
         note = (f"saved log queries: {len(queries)} go to Grafana's query library ({QUERY_LIBRARY}); the "
                 f"fallback dashboard {name} is not published")
         return [r for r in rendered if r.role != SAVED_QUERIES_FALLBACK], objects, "query-library", note
@@ -171,18 +179,19 @@ def _route_queries(rendered: list[Rendered], queries: list[Any], traits: TargetT
 
 
 def desired_state(rendered: list[Rendered], declared: dict[str, Any], env: "Environment | None",
-                  log_queries: list[Any], traits: TargetTraits) -> DesiredState:
-    """What the target should hold. `declared`: Datasource by uid; `rendered`: unique, rendered dashboards."""
-    rendered, queries, path, note = _route_queries(rendered, log_queries, traits)
+                  log_queries: list[Any], traits: TargetTraits, project: str = "dash") -> DesiredState:
+    """What the target should hold. `declared`: Datasource by uid; `rendered`: unique, rendered dashboards;
+    `project`: whose objects they are, marked on each (dash.yaml's `project:`)."""
+    rendered, queries, path, note = _route_queries(rendered, log_queries, traits, project)
     root = env.folder if env is not None else None
     folders, where = folders_for((r.folder for r in rendered), root)
     if env is None:
         datasources = default_datasources(declared)
     else:
-        datasources = [encode_datasource(env, s, declared.get(uid), traits.files)
+        datasources = [encode_datasource(env, s, declared.get(uid), traits.files, project)
                        for uid, s in sorted(env.datasources.items())]
     notes = [note] if note else []
     used = {uid for r in rendered for uid in r.datasources}
     external = sorted(used - set(env.datasources)) if env is not None else []
-    return DesiredState(folders, datasources, _dashboards(rendered, where, traits.files), queries, notes, path,
-                        external)
+    return DesiredState(folders, datasources, _dashboards(rendered, where, traits.files, project), queries, notes,
+                        path, external, project)

@@ -56,7 +56,7 @@ def _plan_kind(handler: Any, state: DesiredState, target: "Target", options: Pla
     if not options.prune and not getattr(handler, "notes_orphans", True):
         return [], changes, notes  # listing what it owns costs requests, and nothing would be said
     keys = {c.uid for c in changes}
-    orphans = [live for live in handler.owned() if _key(live) not in keys]
+    orphans = [live for live in handler.owned(state) if _key(live) not in keys]
     deletes: list[Change] = []
     if options.prune:
         deletes = [c for c in (handler.plan_delete(o, state) for o in orphans) if c is not None]
@@ -102,6 +102,8 @@ class _Run:
         if change.parent and change.parent in self.failed_folders:
             outcome = Outcome(change, False, f"skipped: its folder {change.parent!r} could not be written",
                               skipped=True)
+        elif change.drift is not None and not change.drift.forceable:
+            outcome = Outcome(change, False, f"refused: {change.drift.describe()}")
         elif change.drift is not None and not self.options.force:
             outcome = Outcome(change, False, f"refused: {change.drift.describe()}; review it with `dash diff`, "
                               "then publish with --force to overwrite")

@@ -14,6 +14,8 @@ import attrs
 from .secrets import Secret
 
 MANAGED_TAG = "dash-managed"  # on every dashboard and saved query dash publishes; prune touches nothing else
+PROJECT_TAG = "dash-project:"  # + the project's name: whose object it is (dash.yaml's `project:`)
+PROJECT_KEY = "dashProject"  # jsonData key on datasources: the project that published it
 FOLDER_UID_PREFIX = "dash-"  # folders dash creates; prune touches no other folder
 MANAGED_KEY = "managedBy"  # jsonData key on datasources dash publishes
 MANAGED_VALUE = "dash"
@@ -21,6 +23,14 @@ HASH_MARK = "[dash sha256:"  # in each saved version's message: what dash publis
 ROOT_FOLDER = "General"  # Grafana's name for "no folder"
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
+
+
+def project_of(tags: Any) -> str | None:
+    """The project named by an object's tags, or None (not marked: published before projects, or not dash's)."""
+    for tag in tags or ():
+        if isinstance(tag, str) and tag.startswith(PROJECT_TAG):
+            return tag[len(PROJECT_TAG):]
+    return None
 
 
 # --- desired records -----------------------------------------------------------------
@@ -74,6 +84,7 @@ class DesiredState:
     notes: list[str] = attrs.field(factory=list)
     saved_queries_path: str | None = None  # "query-library", "dashboard", or None when there are none
     external_datasources: list[str] = attrs.field(factory=list)  # uids the dashboards use that env does not manage
+    project: str = "dash"  # whose objects these are (dash.yaml's `project:`)
 
 
 # --- live records --------------------------------------------------------------------
@@ -129,6 +140,7 @@ class Drift:
     who: str
     when: str
     reason: str
+    forceable: bool = True  # False: --force does not overwrite it either (another project's object)
 
     def describe(self) -> str:
         if not self.who and not self.when:

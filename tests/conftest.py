@@ -59,6 +59,7 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
 # --- the Grafana emulator -------------------------------------------------------------
 
 TOKEN = "glsa_test_admin_token"
+PROJECT = "dash-tests"  # the `project:` of write_config's dash.yaml
 
 
 @pytest.fixture(params=["11.6", "12.x", "13.x"])
@@ -82,6 +83,7 @@ def grafana(request):
 def write_config(path: Path, url: str, extra: str = "", env_name: str = "test", **settings: str) -> Path:
     """A dash.yaml with one environment pointing at `url`."""
     lines = [
+        f"project: {PROJECT}",
         f"dashboards: {ROOT / 'dashboards'}",
         "environments:",
         f"  {env_name}:",

@@ -103,7 +103,7 @@ RANKS = [
     ("publisher.output", "publisher.dashboard_json", "publisher.secrets", "publisher.querylang", "publisher.loader",
      "publisher.model"),
     ("publisher.sdk",),
-    ("publisher.config", "publisher.project"),
+    ("publisher.config_values", "publisher.config", "publisher.project"),
     ("publisher.render",),
     ("publisher.lint",),
     ("publisher.desired",),

@@ -160,3 +160,53 @@ def test_general_is_refused_as_a_folder_title_before_any_request(env_dash, grafa
     result = env_dash("--dashboards", str(boards), "publish", "--env", "test")
     assert result.exit_code == 1 and "'General' is Grafana's name for the top level" in result.output
     assert sum(grafana.counts.values()) == 0
+
+
+def _second_project(tmp_path, grafana_url: str, name: str, **dashboards: str):
+    """Another repository publishing to the same Grafana: its own dash.yaml and dashboards."""
+    from .conftest import write_config
+
+    repo = tmp_path / name
+    repo.mkdir(exist_ok=True)
+    args = _boards(repo, **dashboards)
+    config = write_config(repo / "dash.yaml", grafana_url)
+    # It uses the first project's datasources rather than declaring them again (which would be a collision).
+    text = config.read_text().replace("project: dash-tests", f"project: {name}")
+    text = "\n".join(line for line in text.splitlines() if "datasources:" not in line and "{url:" not in line)
+    config.write_text(text + "\n")
+    return ("--config", str(config), *args)
+
+
+def test_a_second_project_with_prune_leaves_ours_untouched(env_dash, grafana, tmp_path):
+    ours = _boards(tmp_path, alpha="sum(up)")
+    assert _publish(env_dash, ours).exit_code == 0
+    theirs = _second_project(tmp_path, grafana.url, "payments", pay="sum(up)")
+    result = env_dash(*theirs, "publish", "--env", "test", "--prune", "--output", "json")
+    assert result.exit_code == 0, result.output
+    assert [r["uid"] for r in json.loads(result.output)["results"] if r["action"] == "delete"] == []
+    org = grafana.grafana.org(1)
+    assert {"alpha", "pay"} <= set(org.dashboards)
+    assert "dash-project:payments" in org.dashboards["pay"].json["tags"]
+    assert "dash-project:dash-tests" in org.dashboards["alpha"].json["tags"]
+    assert org.datasources["prometheus"].body["jsonData"]["dashProject"] == "dash-tests"
+
+
+def test_a_uid_another_project_published_is_refused_even_with_force(env_dash, grafana, tmp_path):
+    assert _publish(env_dash, _boards(tmp_path, alpha="sum(up)")).exit_code == 0
+    theirs = _second_project(tmp_path, grafana.url, "payments", alpha="sum(up) > 0")
+    result = env_dash(*theirs, "publish", "--env", "test", "--force")
+    assert result.exit_code == 1
+    assert "dashboard 'alpha' belongs to dash project 'dash-tests', not 'payments'" in result.output
+    assert "dash-project:dash-tests" in grafana.grafana.org(1).dashboards["alpha"].json["tags"]
+
+
+def test_objects_published_before_projects_are_adopted_when_declared_and_never_pruned(env_dash, grafana, tmp_path):
+    org = grafana.grafana.org(1)
+    for uid in ("alpha", "legacy"):  # what dash published before dash.yaml had `project:`
+        body = {"dashboard": {"uid": uid, "title": uid.title(), "tags": ["dash-managed"]}, "folderUid": "",
+                "message": "dash publish [dash sha256:0000000000000000]"}
+        assert grafana.grafana.save_dashboard(org, User("dash-ci"), body)[0] == 200
+    result = _publish(env_dash, _boards(tmp_path, alpha="sum(up)"), "--prune", "--force")
+    assert result.exit_code == 0, result.output
+    assert "dash-project:dash-tests" in org.dashboards["alpha"].json["tags"]  # adopted
+    assert "legacy" in org.dashboards  # no proof that it is ours: left alone

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..model import Change, DesiredState, Outcome
+from ..model import Change, DesiredState, Drift, Outcome
 
 
 @attrs.frozen
@@ -21,6 +21,14 @@ class ApplyOptions:
     message: str = "dash publish"
 
 
+def other_project(theirs: str | None, ours: str | None, what: str) -> Drift | None:
+    """A refusal that --force does not lift: the object belongs to another project of dash."""
+    if theirs is None or ours is None or theirs == ours:
+        return None  # ours, or published before projects (adopted by this publish)
+    return Drift("", "", f"{what} belongs to dash project {theirs!r}, not {ours!r}; dash never overwrites another "
+                 "project's object: give ours another uid, or remove it from that project first", forceable=False)
+
+
 class Handler(Protocol):
     kind: str
     notes_orphans: bool  # whether a plan without --prune lists owned objects no longer desired
@@ -31,8 +39,8 @@ class Handler(Protocol):
     def read(self, desired: Any) -> Any | None:
         """The live record of one desired object, or None when the target does not hold it."""
 
-    def owned(self) -> list[Any]:
-        """Every live object of this kind that dash owns in the target (for prune)."""
+    def owned(self, state: DesiredState) -> list[Any]:
+        """Every live object of this kind that this project (`state.project`) owns in the target, for prune."""
 
     def compare(self, desired: Any, live: Any | None, options: PlanOptions) -> Change:
         """The change that makes `live` into `desired`: create, update (with drift) or unchanged."""

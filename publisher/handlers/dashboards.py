@@ -28,6 +28,7 @@ from ..model import (
     DELETE,
     HASH_MARK,
     MANAGED_TAG,
+    PROJECT_TAG,
     UNCHANGED,
     UPDATE,
     Change,
@@ -36,9 +37,10 @@ from ..model import (
     Drift,
     LiveDashboard,
     Outcome,
+    project_of,
 )
 from ..output import content_hash
-from .base import ApplyOptions, PlanOptions
+from .base import ApplyOptions, PlanOptions, other_project
 from .dashboard_words import dashboard_words, normalise, unified
 
 VERSIONS_PAGE = 20
@@ -107,8 +109,8 @@ class DashboardHandler:
             return LiveDashboard(uid, "", 0, "", "", "", "", {}, (), stored_as_v2=True)
         return _live(answer) if answer is not None else None
 
-    def owned(self) -> list[LiveDashboard]:
-        hits = self.search.search(tag=[MANAGED_TAG], type_="dash-db")
+    def owned(self, state: DesiredState) -> list[LiveDashboard]:
+        hits = self.search.search(tag=[MANAGED_TAG, PROJECT_TAG + state.project], type_="dash-db")
         return [LiveDashboard(h["uid"], h.get("title") or "", 0, h.get("folderUid") or "", "", "", "", {},
                               tuple(h.get("tags") or ())) for h in sorted(hits, key=lambda h: h["uid"])]
 
@@ -128,6 +130,11 @@ class DashboardHandler:
                           Drift("", "", "converted to the v2 schema in Grafana, which /api cannot read"),
                           parent=parent)
         theirs = normalise(live.json)
+        blocked = other_project(project_of(live.tags), project_of(desired.json.get("tags")),
+                                f"dashboard {desired.uid!r}")
+        if blocked is not None:
+            return Change(self.kind, desired.uid, desired.title, UPDATE, ("belongs to another project",), desired,
+                          live, blocked, parent=parent)
         details = []
         if live.folder_uid != desired.folder_uid:
             details.append(f"moved from folder {live.folder_title!r} to {desired.folder_path!r}")

@@ -22,6 +22,7 @@ from ..model import (
     DELETE,
     MANAGED_KEY,
     MANAGED_VALUE,
+    PROJECT_KEY,
     UNCHANGED,
     UPDATE,
     Change,
@@ -30,7 +31,7 @@ from ..model import (
     LiveDatasource,
     Outcome,
 )
-from .base import ApplyOptions, PlanOptions
+from .base import ApplyOptions, PlanOptions, other_project
 
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 16}
 SECRET_DIGEST_KEY = "dashSecretDigest"
@@ -85,10 +86,10 @@ class DatasourceHandler:
         raw = self.api.get(desired.uid)
         return _live(raw) if raw is not None else None
 
-    def owned(self) -> list[LiveDatasource]:
+    def owned(self, state: DesiredState) -> list[LiveDatasource]:
         every = [_live(d) for d in self.api.list()]
-        return sorted((d for d in every if d.fields["jsonData"].get(MANAGED_KEY) == MANAGED_VALUE),
-                      key=lambda d: d.uid)
+        return sorted((d for d in every if d.fields["jsonData"].get(MANAGED_KEY) == MANAGED_VALUE
+                       and d.fields["jsonData"].get(PROJECT_KEY) == state.project), key=lambda d: d.uid)
 
     def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
         notes = []
@@ -109,6 +110,11 @@ class DatasourceHandler:
             return Change(self.kind, desired.uid, desired.name, UNCHANGED, desired=desired, live=live,
                           notes=("read-only in Grafana (file-provisioned): change it in its provisioning file; "
                                  "dash does not write it",))
+        blocked = other_project(live.fields["jsonData"].get(PROJECT_KEY), desired.body["jsonData"].get(PROJECT_KEY),
+                                f"datasource {desired.uid!r}")
+        if blocked is not None:
+            return Change(self.kind, desired.uid, desired.name, UPDATE, ("belongs to another project",), desired,
+                          live, blocked)
         ours, theirs = normalise(desired.body), live.fields
         details = [f"{key} changed" for key in sorted(ours) if key != "jsonData" and ours[key] != theirs[key]]
         for key in sorted(set(ours["jsonData"]) | set(theirs["jsonData"])):

@@ -44,7 +44,8 @@ class FolderHandler:
         raw = self.api.get(desired.uid)
         return _live(raw) if raw is not None else None
 
-    def owned(self) -> list[LiveFolder]:
+    def owned(self, state: DesiredState) -> list[LiveFolder]:
+        # Folders carry no project mark: a shared folder is kept by the subtree check of _delete.
         every = [_live(h) for h in self.search.search(type_="dash-folder")]
         self._parents = {f.uid: f.parent_uid for f in every}
         return [f for f in every if f.uid.startswith(FOLDER_UID_PREFIX)]

@@ -21,6 +21,7 @@ from ..model import (
     CREATE,
     DELETE,
     MANAGED_TAG,
+    PROJECT_TAG,
     UNCHANGED,
     UPDATE,
     Change,
@@ -28,8 +29,9 @@ from ..model import (
     DesiredState,
     LiveQuery,
     Outcome,
+    project_of,
 )
-from .base import ApplyOptions, PlanOptions
+from .base import ApplyOptions, PlanOptions, other_project
 
 
 def _spec(obj: dict[str, Any]) -> dict[str, Any]:
@@ -60,10 +62,11 @@ class SavedQueryHandler:
         raw = self.api.get(desired.uid) if self.api is not None else None
         return _live(raw) if raw is not None else None
 
-    def owned(self) -> list[LiveQuery]:
+    def owned(self, state: DesiredState) -> list[LiveQuery]:
         if self.api is None:
             return []
-        return [q for q in map(_live, self.api.list()) if MANAGED_TAG in (q.spec.get("tags") or [])]
+        mark = PROJECT_TAG + state.project
+        return [q for q in map(_live, self.api.list()) if {MANAGED_TAG, mark} <= set(q.spec.get("tags") or [])]
 
     def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
         return []
@@ -72,6 +75,11 @@ class SavedQueryHandler:
         if live is None:
             return Change(self.kind, desired.uid, desired.name, CREATE, ("in the query library",), desired)
         ours = desired.object["spec"]
+        blocked = other_project(project_of(live.spec.get("tags")), project_of(ours.get("tags")),
+                                f"saved query {desired.uid!r}")
+        if blocked is not None:
+            return Change(self.kind, desired.uid, desired.name, UPDATE, ("belongs to another project",), desired,
+                          live, blocked)
         keys = sorted(set(live.spec) | set(ours))
         details = [f"{key} changed" for key in keys if live.spec.get(key) != ours.get(key)]
         return Change(self.kind, desired.uid, desired.name, UPDATE if details else UNCHANGED, tuple(details),

@@ -108,7 +108,7 @@ class FileHandler:
         except FileNotFoundError:
             return None
 
-    def owned(self) -> list[LiveFile]:
+    def owned(self, state: DesiredState) -> list[LiveFile]:
         out = []
         for path in sorted(self.manifest.files):
             if self.select(path) and (self.root / path).is_file():
