@@ -93,7 +93,8 @@ def test_prune_removes_only_managed_saved_queries(env_dash, grafana):
     grafana.library.create(org, User("bob"), {"metadata": {"name": "bobs-query"}, "spec": {
         "title": "Bob's", "targets": [{"properties": {"expr": '{job="x"}'}, "variables": {}}]}})
     grafana.library.create(org, User("dash"), {"metadata": {"name": "old-managed"}, "spec": {
-        "title": "Old", "tags": ["dash-managed", "dash-project:dash-tests"], "targets": [{"properties": {"expr": '{job="x"}'}, "variables": {}}]}})
+        "title": "Old", "tags": ["dash-managed", "dash-project:dash-tests"],
+        "targets": [{"properties": {"expr": '{job="x"}'}, "variables": {}}]}})
     plan = json.loads(env_dash("diff", "--env", "test", "--prune", "--output", "json").output)
     deletes = [(c["kind"], c["uid"]) for c in plan["changes"] if c["action"] == "delete"]
     assert deletes == [("saved-query", "old-managed")]
