@@ -144,6 +144,19 @@ class App:
 
         return _user_errors(lambda: ServerTarget(env))
 
+    def probe(self, env: "Environment") -> dict[str, Any]:
+        """What the environment's target is, as data: lines for people, fields for JSON; never raises."""
+        if env.directory is not None:
+            return {"target": str(env.directory), "lines": [f"directory {env.directory} (file provisioning)"]}
+        try:
+            target = self.connect(env)
+        except AppError as exc:
+            return {"target": env.url, "error": str(exc), "lines": [f"error: {exc}"]}
+        caps = target.capabilities
+        return {"target": target.description, "version": caps.version, "namespace": caps.namespace,
+                "groups": {g: list(v) for g, v in sorted(caps.groups.items())}, "query_library": caps.query_library,
+                "lines": caps.lines()}
+
     def plan(self, env_name: str, prune: bool = False, verbose: bool = False, skip_lint: bool = False) -> Planned:
         from .desired import desired_state
         from .engine import make_plan

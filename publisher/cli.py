@@ -165,12 +165,23 @@ def list_(app: "App", output: str) -> None:
 
 @main.command()
 @click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@click.option("--probe", is_flag=True, help="Also ask each server what it is: version, API groups, namespace.")
 @pass_app
-def envs(app: "App", output: str) -> None:
+def envs(app: "App", output: str, probe: bool) -> None:
     """List the environments of dash.yaml (secrets are shown as references only)."""
     from .report import table
 
     config = _run(lambda: app.config)
+    if probe:
+        found = {env.name: app.probe(env) for env in config.environments.values()}
+        if output == "json":
+            _print_json({name: value for name, value in found.items()})
+        else:
+            for name, value in found.items():
+                click.echo(f"{name}:")
+                for line in value["lines"]:
+                    click.echo(f"  {line}")
+        sys.exit(1 if any(v.get("error") for v in found.values()) else 0)
     rows = [
         {
             "name": env.name,

@@ -41,7 +41,7 @@ TOP_LEVEL_KEYS = ("project", "dashboards", "alerts", "environments")
 PROJECT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,36}$")  # it goes into a dashboard tag (Grafana: at most 50 bytes)
 ENV_KEYS = (
     "url", "directory", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
-    "allow_insecure_http", "datasources", "retries", "alerting",
+    "allow_insecure_http", "datasources", "retries", "alerting", "namespace",
 )
 ALERTING_KEYS = ("targets", "alertmanagers", "blackbox_exporter", "secrets_dir")
 DATASOURCE_KEYS = ("url", "name", "type", "access", "is_default", "basic_auth", "json_data", "secure_json_data")
@@ -98,6 +98,7 @@ class Environment:
     source: str = DEFAULT_FILE  # the file it came from, for error messages
     base_dir: Path = Path(".")
     directory: Path | None = None  # a Grafana provisioning tree to write instead of a server
+    namespace: str | None = None  # the /apis namespace; default "default" / "org-<id>"; Cloud: "stacks-<id>"
 
     @property
     def target(self) -> str:
@@ -235,6 +236,9 @@ def _environment(reader: Reader, name: str, raw: Any, base: Path) -> Environment
         for key in ("token", "basic_auth", "ca_bundle", "allow_insecure_http"):
             if data.get(key) is not None:
                 raise reader.fail(f"{path}.{key}", "has no meaning for a directory environment")
+    for key in ("token", "basic_auth"):
+        if key in data and data[key] is None:  # `token:` with nothing after it is no "no auth"
+            raise reader.fail(f"{path}.{key}", f"is empty; give {SECRET_HINT}, or remove the key for no auth")
     token = reader.secret(data["token"], f"{path}.token") if data.get("token") is not None else None
     basic = _basic_auth(reader, data.get("basic_auth"), f"{path}.basic_auth")
     if token is not None and basic is not None:
@@ -271,6 +275,7 @@ def _environment(reader: Reader, name: str, raw: Any, base: Path) -> Environment
         source=str(reader.file),
         base_dir=base,
         directory=(base / directory) if directory is not None else None,
+        namespace=reader.string(data.get("namespace"), f"{path}.namespace"),
     )
 
 
@@ -278,7 +283,9 @@ def _read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(path.read_text())
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""

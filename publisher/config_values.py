@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
 from .secrets import SecretRef
 
 SECRET_HINT = "{env: VARIABLE_NAME} or {file: /path/to/secret}"
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+KEY_LIKE = re.compile(r"^[A-Za-z0-9_+=-]+$")
 
 
 class ConfigError(Exception):
@@ -73,7 +76,17 @@ class Reader:
         (kind, target), = ref.items()
         if not isinstance(target, str) or not target:
             raise self.fail(f"{path}.{kind}", "must be a non-empty string")
+        if looks_like_a_secret(target) or (kind == "env" and not ENV_NAME.match(target)):
+            # Never echo it: someone pasted the secret where its name belongs.
+            what = "an environment variable name" if kind == "env" else "a file path"
+            raise self.fail(f"{path}.{kind}", f"is not {what}: it looks like a secret itself (not shown); put the "
+                            f"secret in the environment or a file, and write its {what} here")
         return SecretRef(env=target) if kind == "env" else SecretRef(file=target)
+
+
+def looks_like_a_secret(text: str) -> bool:
+    """A Grafana token (glsa_..., glc_..., eyJ... JWTs) or a long run of key-like characters with no path in it."""
+    return text.startswith(("glsa_", "glc_", "glsc_", "eyJ")) or (len(text) >= 32 and bool(KEY_LIKE.match(text)))
 
 
 

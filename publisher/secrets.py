@@ -7,10 +7,13 @@ scrub it from any text we print (an error body that echoes a header, say).
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import attrs
 
@@ -30,9 +33,7 @@ class Secret:
     def __init__(self, value: str, source: str) -> None:
         self._value = value
         self.source = source  # "$GRAFANA_TOKEN" or "file /run/secrets/x": safe to show
-        if len(value) >= 4:  # shorter strings would redact ordinary words
-            with _lock:
-                _seen.add(value)
+        remember(value)
 
     def reveal(self) -> str:
         return self._value
@@ -77,6 +78,19 @@ class SecretRef:
         if not value:
             raise SecretError(f"secret file {path} is empty")
         return Secret(value, self.describe())
+
+
+def encodings(value: str) -> set[str]:
+    """The forms a secret takes in text we might print: as it is, URL-encoded, base64 (and JSON-escaped)."""
+    forms = {value, quote(value, safe=""), quote_plus(value), base64.b64encode(value.encode()).decode(),
+             base64.urlsafe_b64encode(value.encode()).decode(), json.dumps(value)[1:-1]}
+    return {f for f in forms | {f.rstrip("=") for f in forms} if len(f) >= 4}  # shorter would redact words
+
+
+def remember(value: str) -> None:
+    """Scrub `value`, in each of its encodings, from everything printed from now on (`redact`)."""
+    with _lock:
+        _seen.update(encodings(value))
 
 
 def redact(text: str) -> str:

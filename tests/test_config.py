@@ -106,3 +106,34 @@ def test_dash_config_variable_selects_the_file(dash, tmp_path, monkeypatch):
     (tmp_path / "elsewhere.yaml").write_text(BASE)
     result = dash("envs", env={"DASH_CONFIG": str(tmp_path / "elsewhere.yaml")})
     assert result.exit_code == 0 and "prod" in result.output
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("environments:\n  e: {url: 'https://g.example', token: }\n",
+     "environments.e.token: is empty; give {env: VARIABLE_NAME} or {file: /path/to/secret}"),
+    ("environments:\n  e: {url: 'https://g.example', token: {env: glsa_abcdefghijklmnopqrstuvwxyz012345}}\n",
+     "environments.e.token.env: is not an environment variable name: it looks like a secret itself (not shown)"),
+    ("environments:\n  e: {url: 'https://g.example', token: {file: glsa_abcdefghijklmnopqrstuvwxyz012345}}\n",
+     "environments.e.token.file: is not a file path: it looks like a secret itself (not shown)"),
+    ("environments:\n  e: {url: 'https://g.example', folder: general}\n",
+     "environments.e.folder: 'General' is Grafana's name for the top level"),
+    ("project: Not Valid!\n", "project: must be 1-37 characters"),
+])
+def test_more_config_mistakes_are_named_and_never_echo_a_secret(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, text)
+    assert expected in str(info.value)
+    assert "abcdefghijklmnopqrstuvwxyz012345" not in str(info.value)
+
+
+def test_a_dash_yaml_that_is_not_utf8_is_named(tmp_path):
+    (tmp_path / "dash.yaml").write_bytes(b"environments:\n  e: {url: '\xff'}\n")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_config(tmp_path / "dash.yaml")
+
+
+def test_the_project_defaults_to_the_directory_of_dash_yaml(tmp_path):
+    repo = tmp_path / "Team Payments"
+    repo.mkdir()
+    (repo / "dash.yaml").write_text("environments: {}\n")
+    assert load_config(repo / "dash.yaml").project == "team-payments"

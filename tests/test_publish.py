@@ -257,12 +257,12 @@ def test_a_rotated_secret_is_sent_on_publish(env_dash, grafana, tmp_path, monkey
 
 
 def test_request_counts_of_a_cold_and_a_no_op_publish(env_dash, grafana):
-    discovery = ("GET", "/apis/queries.grafana.app/v1")  # is there a query library? (404: no)
+    probe = {("GET", "/health"): 1, ("GET", "/apis"): 1}  # the capability probe: version, API groups
     grafana.reset_counts()
     assert env_dash("publish", "--env", "test").exit_code == 0
     # Existence comes from a GET by uid (404: create), never from search, which may lag behind writes;
     # the one search lists the managed dashboards no longer declared.
-    reads = {discovery: 1, ("GET", "/search"): 1, ("GET", "/folders/{folder_uid}"): 4,
+    reads = {**probe, ("GET", "/search"): 1, ("GET", "/folders/{folder_uid}"): 4,
              ("GET", "/datasources/uid/{uid}"): 2, ("GET", "/dashboards/uid/{uid}"): 4}
     assert dict(grafana.counts) == {**reads, ("POST", "/folders"): 4, ("POST", "/datasources"): 2,
                                     ("POST", "/dashboards/db"): 4}

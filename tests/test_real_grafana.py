@@ -210,3 +210,40 @@ def test_objects_published_before_projects_are_adopted_when_declared_and_never_p
     assert result.exit_code == 0, result.output
     assert "dash-project:dash-tests" in org.dashboards["alpha"].json["tags"]  # adopted
     assert "legacy" in org.dashboards  # no proof that it is ours: left alone
+
+
+def test_envs_probe_says_what_each_server_is(env_dash, grafana):
+    result = env_dash("envs", "--probe", "--output", "json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)["test"]
+    assert found["version"] == grafana.grafana.mode.version and found["namespace"] == "default"
+    dashboards = found["groups"].get("dashboard.grafana.app", [None])[0]
+    assert dashboards == {"11.6": None, "12.x": "v1beta1", "13.x": "v1"}[grafana.grafana.mode.name]
+    text = env_dash("envs", "--probe").output
+    assert f"Grafana {grafana.grafana.mode.version}, namespace default" in text
+
+
+def test_a_wrong_sub_path_says_so(env_dash, grafana, tmp_path):
+    from .conftest import write_config
+
+    write_config(tmp_path / "dash.yaml", grafana.url.rstrip("/") + "/nope")
+    result = env_dash("diff", "--env", "test")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no Grafana answers at" in result.output and "check the url, and its sub-path" in result.output
+
+
+def test_an_error_body_that_echoes_basic_auth_is_redacted(env_dash, grafana, tmp_path, monkeypatch):
+    import base64
+
+    from .conftest import write_config
+
+    monkeypatch.setenv("GF_PASSWORD", "admin")
+    config = write_config(tmp_path / "dash.yaml", grafana.url)
+    config.write_text(config.read_text().replace("token: {env: DASH_TEST_TOKEN}",
+                                                 "basic_auth: {user: admin, password: {env: GF_PASSWORD}}"))
+    echoed = "Basic " + base64.b64encode(b"admin:admin").decode()
+    grafana.set_faults(permanent={"system": (500, {"message": f"upstream said: Authorization: {echoed}"})})
+    result = env_dash("publish", "--env", "test", "--output", "json")
+    assert result.exit_code == 1
+    assert base64.b64encode(b"admin:admin").decode() not in result.output
+    assert "upstream said: Authorization: Basic ****" in result.output

@@ -141,20 +141,49 @@ class DatasourceAPI:
                                               lambda api: api.datasource.delete_datasource_by_uid(uid), write=True))
 
 
-class AppsAPI:
-    """GET /apis/{group}/{version}: whether the server serves a Kubernetes-style API group version."""
+class InstanceAPI:
+    """GET /api/health: the version, and whether this URL is a Grafana at all."""
 
     def __init__(self, http: Transport) -> None:
         self.http = http
 
-    def serves(self, group_version: str) -> bool:
+    def health(self) -> dict[str, Any]:
         try:
-            self.http.call(f"discovery of {group_version}", lambda api: api.client.GET(f"{APIS}{group_version}"))
+            answer = self.http.call("health check", lambda api: api.client.GET("/health"))
+        except GrafanaError as exc:
+            if exc.status == 404:
+                raise GrafanaError(
+                    f"no Grafana answers at {self.http.base} (env {self.http.env.name}): GET api/health is 404; "
+                    "check the url, and its sub-path when Grafana is behind a proxy (https://host/grafana)",
+                    404, exc.body) from None
+            raise
+        if not isinstance(answer, dict) or "version" not in answer:
+            raise GrafanaError(f"{self.http.base} (env {self.http.env.name}) answered api/health without a "
+                               "version: is this Grafana? check the url and its sub-path")
+        return answer
+
+
+class AppsAPI:
+    """GET /apis: the Kubernetes-style API groups and versions the server serves (an APIGroupList)."""
+
+    def __init__(self, http: Transport) -> None:
+        self.http = http
+
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """API group -> served versions, preferred first; empty where /apis is absent or hidden."""
+        try:
+            answer = self.http.call("API discovery (/apis)", lambda api: api.client.GET(APIS))
         except GrafanaError as exc:
             if exc.status in (404, 403):  # absent, or not exposed to this token
-                return False
+                return {}
             raise
-        return True
+        out: dict[str, tuple[str, ...]] = {}
+        for group in (answer or {}).get("groups") or [] if isinstance(answer, dict) else []:
+            versions = [v.get("version") for v in group.get("versions") or [] if v.get("version")]
+            preferred = (group.get("preferredVersion") or {}).get("version")
+            ordered = ([preferred] if preferred in versions else []) + [v for v in versions if v != preferred]
+            out[group.get("name") or ""] = tuple(ordered)
+        return out
 
 
 class QueryLibraryAPI:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ..config import ConfigError
-from ..secrets import Secret, redact
+from ..secrets import Secret, redact, remember
 from .errors import AuthRejected, GrafanaError, Unreachable
 
 if TYPE_CHECKING:
@@ -234,6 +234,10 @@ class Transport:
         from grafana_client.client import GrafanaClientError, GrafanaException, GrafanaServerError, GrafanaTimeoutError
         from niquests.exceptions import RequestException
 
+        if isinstance(exc, ValueError):  # a 2xx whose body is not JSON: grafana-client's json() failed
+            return GrafanaError(f"{what}: {self.base} (env {self.env.name}) answered with something that is not "
+                                "Grafana's JSON (an HTML page? a proxy's login page?); check the url and its "
+                                "sub-path"), False, False
         if not isinstance(exc, (GrafanaTimeoutError, RequestException, GrafanaException)):
             raise exc
         status = getattr(exc, "status_code", 0) or 0
@@ -249,7 +253,9 @@ class Transport:
         raise exc  # pragma: no cover - every grafana-client error is one of the above
 
     def _unreachable(self, what: str, exc: BaseException) -> Unreachable:
-        reason = redact(str(exc)).split("\n")[0][:200] or type(exc).__name__
+        reason = " ".join(redact(str(exc)).split()) or type(exc).__name__
+        if len(reason) > 300:  # the cause comes last in niquests' wording: keep both ends
+            reason = reason[:120] + " ... " + reason[-170:]
         return Unreachable(f"cannot reach Grafana at {self.base} (env {self.env.name}) for {what}: {reason}")
 
     def _http_error(self, what: str, exc: Any) -> GrafanaError:
@@ -270,5 +276,7 @@ def _auth_header(credentials: Secret | tuple[str, Secret] | None) -> str | None:
         return f"Bearer {credentials.reveal()}"
     if isinstance(credentials, tuple):
         user, password = credentials
-        return "Basic " + base64.b64encode(f"{user}:{password.reveal()}".encode()).decode()
+        pair = f"{user}:{password.reveal()}"
+        remember(pair)  # an error body that echoes the header carries base64(user:password)
+        return "Basic " + base64.b64encode(pair.encode()).decode()
     return None

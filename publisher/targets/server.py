@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..desired import QUERY_LIBRARY, TargetTraits
-from ..grafana.api import AppsAPI, DashboardAPI, DatasourceAPI, FolderAPI, QueryLibraryAPI, SearchAPI
+import attrs
+
+from ..desired import TargetTraits
+from ..grafana.api import AppsAPI, DashboardAPI, DatasourceAPI, FolderAPI, InstanceAPI, QueryLibraryAPI, SearchAPI
 from ..grafana.transport import Transport
 from ..handlers.dashboards import DashboardHandler
 from ..handlers.datasources import DatasourceHandler
@@ -18,8 +20,37 @@ if TYPE_CHECKING:
 
 
 def namespace(org_id: int) -> str:
-    """The /apis namespace of an org on-prem: "default" for org 1, else "org-<id>"."""
+    """The /apis namespace of an org on-prem: "default" for org 1, else "org-<id>" (Cloud: `namespace:`)."""
     return "default" if org_id == 1 else f"org-{org_id}"
+
+
+@attrs.frozen
+class Capabilities:
+    """What one probe found, once per environment and run: code paths are chosen from it."""
+
+    version: str
+    groups: dict[str, tuple[str, ...]]  # API group -> versions, preferred first
+    namespace: str
+
+    @property
+    def query_library(self) -> bool:
+        return "v1" in self.groups.get("queries.grafana.app", ())
+
+    def preferred(self, group: str) -> str | None:
+        versions = self.groups.get(group) or ()
+        return versions[0] if versions else None
+
+    def lines(self) -> list[str]:
+        groups = {g: self.preferred(g) for g in ("dashboard.grafana.app", "folder.grafana.app", "queries.grafana.app")}
+        return [f"Grafana {self.version}, namespace {self.namespace}",
+                *(f"{g}: {v or 'not served'}" for g, v in groups.items()),
+                f"saved queries: {'query library' if self.query_library else 'a dashboard (no query library)'}"]
+
+
+def probe(http: Transport) -> Capabilities:
+    health = InstanceAPI(http).health()
+    return Capabilities(str(health.get("version")), AppsAPI(http).groups(),
+                        http.env.namespace or namespace(http.env.org_id))
 
 
 class ServerTarget:
@@ -28,10 +59,10 @@ class ServerTarget:
         self.http = transport or Transport(env)
         self.description = f"{self.http.base} (org {env.org_id})"
         self.reads, self.writes = env.reads, env.writes
-        self._library = AppsAPI(self.http).serves(QUERY_LIBRARY)  # the one capability the plan needs today
-        self.traits = TargetTraits(files=False, query_library=self._library)
+        self.capabilities = probe(self.http)
+        self.traits = TargetTraits(files=False, query_library=self.capabilities.query_library)
         search = SearchAPI(self.http)
-        library = QueryLibraryAPI(self.http, namespace(env.org_id)) if self._library else None
+        library = QueryLibraryAPI(self.http, self.capabilities.namespace) if self.traits.query_library else None
         # One set for plan and apply: a folder's delete rechecks against what the plan wanted.
         self._handlers = [FolderHandler(FolderAPI(self.http), search), DatasourceHandler(DatasourceAPI(self.http)),
                           SavedQueryHandler(library), DashboardHandler(DashboardAPI(self.http), search)]

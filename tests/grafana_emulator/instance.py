@@ -11,6 +11,16 @@ class InstanceEndpoints:
     def h_health(self, user, org, query, body):
         return 200, {"commit": "0123456789abcdef", "database": "ok", "version": self.app.grafana.mode.version}
 
+    def h_api_groups(self, user, org, query, body):
+        """GET /apis: Kubernetes' APIGroupList, the groups this version serves (modes.py)."""
+        groups = list(self.app.grafana.mode.groups)
+        if self.app.query_library:
+            groups.append(("queries.grafana.app", ("v1", "v1beta1")))
+        return 200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            {"name": name, "versions": [{"groupVersion": f"{name}/{v}", "version": v} for v in versions],
+             "preferredVersion": {"groupVersion": f"{name}/{versions[0]}", "version": versions[0]}}
+            for name, versions in groups]}
+
     def h_frontend_settings(self, user, org, query, body):
         VERSION = self.app.grafana.mode.version  # noqa: N806
         return 200, {"buildInfo": {"hideVersion": False, "version": VERSION, "versionString": f"Grafana v{VERSION}",

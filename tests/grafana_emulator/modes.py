@@ -21,14 +21,20 @@ from dataclasses import dataclass
 class Mode:
     name: str
     version: str  # what /api/health and /api/frontend/settings report
+    groups: tuple[tuple[str, tuple[str, ...]], ...]  # GET /apis: API group -> served versions, preferred first
     unified_storage: bool  # search may lag behind writes
     v2_not_acceptable: bool  # GET /api/dashboards/uid/{uid} of a v2-stored dashboard answers 406
     stale_save_conflict: bool  # a stale save is 409 (saveDashboardViaK8s), not 412
 
 
+# The dashboard and folder groups by release: v1beta1 from 12 (mcp-grafana's marker for 12+, real-grafana.md),
+# v1 at GA (PR #120748), the v2 dashboard schema in 13 (behaviour.md §10). 11.6 serves /apis without them.
+_V12 = (("dashboard.grafana.app", ("v1beta1", "v0alpha1")), ("folder.grafana.app", ("v1beta1",)))
+_V13 = (("dashboard.grafana.app", ("v1", "v2", "v1beta1", "v2beta1", "v0alpha1")),
+        ("folder.grafana.app", ("v1", "v1beta1")))
 MODES = {
-    "11.6": Mode("11.6", "11.6.4", False, False, False),
-    "12.x": Mode("12.x", "12.3.3", True, True, False),
-    "13.x": Mode("13.x", "13.2.1", True, True, True),
+    "11.6": Mode("11.6", "11.6.4", (), False, False, False),
+    "12.x": Mode("12.x", "12.3.3", _V12, True, True, False),
+    "13.x": Mode("13.x", "13.2.1", _V13, True, True, True),
 }
 DEFAULT = "12.x"

@@ -14,6 +14,7 @@ def _route(method: str, template: str, handler: str, base: str = "/api") -> Rout
 
 ROUTES: list[Route] = [
     _route("GET", "/health", "health"),
+    _route("GET", "", "api_groups", "/apis"),
     _route("GET", "/frontend/settings", "frontend_settings"),
     _route("GET", "/org", "get_org"),
     _route("GET", "/user", "get_user"),
