@@ -45,8 +45,6 @@ def _plan_kind(handler: Any, state: DesiredState, target: "Target", options: Pla
                ) -> tuple[list[Change], list[Change], list[str]]:
     """(deletes, other changes, notes) of one kind."""
     wanted = handler.wanted(state)
-    if hasattr(handler, "prepare"):
-        handler.prepare(wanted)
     lives = _concurrently(target.reads, wanted, handler.read)
     for live in lives:
         if isinstance(live, BaseException):

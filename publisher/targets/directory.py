@@ -94,13 +94,13 @@ class FileHandler:
     notes_orphans = True
 
     def __init__(self, kind: str, root: Path, manifest: Manifest, select: Callable[[str], bool],
+                 tree: Callable[[DesiredState], dict[str, bytes]],
                  words: Callable[[bytes, bytes], list[str]] = lambda old, new: ["content changed"]) -> None:
         self.kind, self.root, self.manifest, self.select, self.words = kind, root, manifest, select, words
-        self.org_id = 1
+        self.tree = tree
 
     def wanted(self, state: DesiredState) -> list[DesiredFile]:
-        files = tree_files(state, self.org_id)
-        return [DesiredFile(path, data) for path, data in sorted(files.items()) if self.select(path)]
+        return [DesiredFile(path, data) for path, data in sorted(self.tree(state).items()) if self.select(path)]
 
     def read(self, desired: DesiredFile) -> LiveFile | None:
         try:
@@ -168,13 +168,19 @@ class DirectoryTarget:
         self.reads = self.writes = 1
         self.manifest = Manifest(root)
         is_dashboard = lambda path: path.startswith(tree.DASHBOARDS_DIR + "/")  # noqa: E731
+        self.org_id = org_id
+        self._tree: tuple[DesiredState, dict[str, bytes]] | None = None
         self._handlers = [
-            FileHandler("datasources", root, self.manifest, lambda path: path == tree.DATASOURCES_FILE),
-            FileHandler("provider", root, self.manifest, lambda path: path == tree.PROVIDER_FILE),
-            FileHandler("dashboard", root, self.manifest, is_dashboard, _dashboard_words),
+            FileHandler("datasources", root, self.manifest, lambda path: path == tree.DATASOURCES_FILE, self.files),
+            FileHandler("provider", root, self.manifest, lambda path: path == tree.PROVIDER_FILE, self.files),
+            FileHandler("dashboard", root, self.manifest, is_dashboard, self.files, _dashboard_words),
         ]
-        for handler in self._handlers:
-            handler.org_id = org_id
+
+    def files(self, state: DesiredState) -> dict[str, bytes]:
+        """The tree of `state`, encoded once for the three handlers that each take their part of it."""
+        if self._tree is None or self._tree[0] is not state:
+            self._tree = (state, tree_files(state, self.org_id))
+        return self._tree[1]
 
     def handlers(self) -> list[Any]:
         return self._handlers
