@@ -19,6 +19,7 @@ from .loader import LoadError
 if TYPE_CHECKING:
     from .build import BuildResult
     from .config import Config, Environment
+    from .interrupts import Stop
     from .lint import Report
     from .model import Outcome, Plan
     from .project import Project
@@ -45,6 +46,17 @@ class Planned:
 class Published:
     planned: Planned
     outcomes: list["Outcome"]
+    stop: "Stop | None" = None  # set when a signal cut the run short
+
+    @property
+    def interrupted(self) -> str | None:
+        """The signal that cut the run short, if one did."""
+        return self.stop.signal if self.stop is not None and self.stop.is_set() else None
+
+    @property
+    def ok(self) -> bool:
+        """Every change made: none failed, none refused for drift, no signal cut the run short."""
+        return not self.interrupted and not any(o.result in ("failed", "refused") for o in self.outcomes)
 
 
 def _user_errors(fn: Callable[[], Any]) -> Any:
@@ -58,9 +70,11 @@ def _user_errors(fn: Callable[[], Any]) -> Any:
 
 
 class App:
-    def __init__(self, config_path: str | None = None, dashboards: str | None = None) -> None:
+    def __init__(self, config_path: str | None = None, dashboards: str | None = None,
+                 warn: Callable[[str], None] = lambda line: None) -> None:
         self.config_path = config_path
         self.dashboards_option = dashboards
+        self.warn = warn  # hears each warning once, as a line (the CLI sends them to stderr)
         self._config: Config | None = None
         self._project: Project | None = None
         self._rendered: RenderResult | None = None
@@ -82,6 +96,8 @@ class App:
 
             root = Path(self.dashboards_option) if self.dashboards_option else self.config.dashboards
             self._project = load_project(root, self.config.alerts)
+            for warning in self._project.warnings:
+                self.warn(f"warning: {warning}")
         return self._project
 
     def rendered(self) -> "RenderResult":
@@ -176,13 +192,14 @@ class App:
         return Planned(env, target, plan)
 
     def publish(self, planned: Planned, force: bool = False, message: str | None = None,
-                progress: Callable[["Outcome"], None] = lambda outcome: None) -> Published:
+                progress: Callable[["Outcome"], None] = lambda outcome: None, stop: "Stop | None" = None,
+                ) -> Published:
         from .engine import apply
         from .gitinfo import default_message
         from .handlers import ApplyOptions
 
         options = ApplyOptions(force=force, message=message or default_message(Path.cwd()))
-        return Published(planned, apply(planned.target, planned.plan, options, progress))
+        return Published(planned, apply(planned.target, planned.plan, options, progress, stop), stop)
 
 
 __all__ = ["App", "AppError", "LoadError", "Planned", "Published"]

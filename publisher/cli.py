@@ -48,9 +48,17 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         import os
 
+        from .interrupts import EXIT_CODES, install, received
+
+        install()
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            name = received() or "SIGINT"
+            unwritten = "; nothing was written to Grafana" if ctx.invoked_subcommand in ("diff", "publish") else ""
+            _fail(f"interrupted by {name}: `dash {ctx.invoked_subcommand}` stopped before it finished{unwritten}",
+                  EXIT_CODES[name])
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("DASH_DEBUG"):
@@ -79,7 +87,7 @@ def main(ctx: click.Context, config_path: str | None, dashboards_dir: str | None
     """
     from .app import App
 
-    ctx.obj = App(config_path, dashboards_dir)
+    ctx.obj = App(config_path, dashboards_dir, warn=lambda line: click.secho(line, fg="yellow", err=True))
 
 
 @main.command()
@@ -271,19 +279,21 @@ def diff(app: "App", env_name: str, prune: bool, verbose: bool, output: str, ski
 @click.option("--force", is_flag=True,
               help="Overwrite dashboards that were changed in Grafana since dash published them.")
 @click.option("--prune", is_flag=True, help="Delete managed objects that are no longer declared.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting (without a terminal, --prune is consent).")
 @click.option("--message", "-m", metavar="TEXT", help="Version message [default: names the git commit].")
 @click.option("--output", type=OUTPUTS, default="text", show_default=True)
 @click.option("--skip-lint", is_flag=True, help="Do not refuse dashboards that fail `dash lint`.")
 @pass_app
-def publish(app: "App", env_name: str, dry_run: bool, force: bool, prune: bool, message: str | None, output: str,
-            skip_lint: bool) -> None:
+def publish(app: "App", env_name: str, dry_run: bool, force: bool, prune: bool, yes: bool, message: str | None,
+            output: str, skip_lint: bool) -> None:
     """Make Grafana match the code: folders, then datasources, then dashboards.
 
     Idempotent: a second publish writes nothing. A dashboard changed in
     Grafana since dash published it is not overwritten unless --force.
-    Exit status: 0 = done, 1 = an error or a refused or failed object.
+    Exit status: 0 = done, 1 = an error or a refused or failed object,
+    130 / 143 = stopped by SIGINT / SIGTERM (the changes in flight finish first).
     """
-    from .report import Progress, plan_json, plan_lines, print_summary, published_json, summary_line, totals
+    from .report import plan_json, plan_lines
 
     planned = _run(lambda: app.plan(env_name, prune=prune, skip_lint=skip_lint))
     text = output == "text"
@@ -295,9 +305,38 @@ def publish(app: "App", env_name: str, dry_run: bool, force: bool, prune: bool, 
         if not text:
             _print_json(plan_json(planned))
         sys.exit(2 if planned.plan.pending else 0)
+    _confirm_deletes(planned, yes)
+    _apply(app, planned, force, message, text)
+
+
+def _interactive() -> bool:
+    """Someone at a terminal who can answer a question (a test seam)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _confirm_deletes(planned: Any, yes: bool) -> None:
+    deletes = [c for c in planned.plan.pending if c.action == "delete"]
+    if not deletes or yes or not _interactive():
+        return
+    shown = ", ".join(f"{c.kind} {c.uid}" for c in deletes[:5]) + (" ..." if len(deletes) > 5 else "")
+    if not click.confirm(f"Delete {len(deletes)} object(s) from env {planned.env.name} ({shown})?", err=True):
+        _fail("nothing was written: the deletes were not confirmed (pass --yes to skip the question)")
+
+
+def _apply(app: "App", planned: Any, force: bool, message: str | None, text: bool) -> None:
+    from .interrupts import EXIT_CODES, Stop, finishing_in_flight
+    from .report import Progress, print_summary, published_json, summary_line
+
     progress = Progress(len(planned.plan.pending), plain=not text)
     try:
-        published = app.publish(planned, force=force, message=message, progress=progress if text else lambda o: None)
+        with finishing_in_flight(Stop()) as stop:
+            published = app.publish(planned, force=force, message=message,
+                                    progress=progress if text else lambda o: None, stop=stop)
+    except KeyboardInterrupt:  # the second signal: stop without waiting for the requests in flight
+        progress.close()
+        _fail(f"interrupted twice by {stop.signal}: stopped without waiting for the requests in flight; some changes "
+              "may have been written (those finished are listed above); run `dash diff` to see what remains",
+              EXIT_CODES[stop.signal or "SIGINT"])
     finally:
         progress.close()
     if not text:
@@ -306,7 +345,9 @@ def publish(app: "App", env_name: str, dry_run: bool, force: bool, prune: bool, 
         if published.outcomes:
             print_summary(published, progress.tty, click.echo)
         click.echo(summary_line(published))
-    sys.exit(1 if totals(published.outcomes, planned.plan)["failed"] else 0)
+    if published.interrupted:
+        sys.exit(EXIT_CODES[published.interrupted])
+    sys.exit(0 if published.ok else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

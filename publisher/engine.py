@@ -21,6 +21,7 @@ from .handlers.base import ApplyOptions, PlanOptions
 from .model import CREATE, DELETE, UPDATE, Change, DesiredState, Outcome, Plan
 
 if TYPE_CHECKING:
+    from .interrupts import Stop
     from .targets import Target
 
 T = TypeVar("T")
@@ -90,8 +91,9 @@ def _failure(change: Change, exc: BaseException) -> Outcome:
 class _Run:
     """One apply: runs each change through its handler, and remembers what failed for the dependants."""
 
-    def __init__(self, handlers: dict[str, Any], options: ApplyOptions, progress: Callable[[Outcome], None]):
-        self.handlers, self.options, self.progress = handlers, options, progress
+    def __init__(self, handlers: dict[str, Any], options: ApplyOptions, progress: Callable[[Outcome], None],
+                 stop: "Stop | None") -> None:
+        self.handlers, self.options, self.progress, self.stop = handlers, options, progress, stop
         self.outcomes: list[Outcome] = []
         self.failed_folders: set[str] = set()
         self.lock = threading.Lock()
@@ -100,11 +102,13 @@ class _Run:
         if change.parent and change.parent in self.failed_folders:
             outcome = Outcome(change, False, f"skipped: its folder {change.parent!r} could not be written",
                               skipped=True)
+        elif self.stop is not None and self.stop.is_set():
+            outcome = Outcome(change, False, f"not started: {self.stop.reason}", skipped=True)
         elif change.drift is not None and not change.drift.forceable:
-            outcome = Outcome(change, False, f"refused: {change.drift.describe()}")
+            outcome = Outcome(change, False, f"refused: {change.drift.describe()}", refused=True)
         elif change.drift is not None and not self.options.force:
             outcome = Outcome(change, False, f"refused: {change.drift.describe()}; review it with `dash diff`, "
-                              "then publish with --force to overwrite")
+                              "then publish with --force to overwrite", refused=True)
         else:
             try:
                 outcome = self.handlers[change.kind].apply(change, self.options)
@@ -119,10 +123,13 @@ class _Run:
 
 
 def apply(target: "Target", plan: Plan, options: ApplyOptions,
-          progress: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
-    """Make every pending change; `progress` hears of each outcome as it happens."""
+          progress: Callable[[Outcome], None] = lambda outcome: None, stop: "Stop | None" = None) -> list[Outcome]:
+    """Make every pending change; `progress` hears of each outcome as it happens.
+
+    Once `stop` is set (SIGINT, SIGTERM), the changes in flight finish and the rest are skipped, not started.
+    """
     handlers = target.handlers()
-    run = _Run({h.kind: h for h in handlers}, options, progress)
+    run = _Run({h.kind: h for h in handlers}, options, progress, stop)
     writes = [c for c in plan.changes if c.action in (CREATE, UPDATE)]
     deletes = [c for c in plan.changes if c.action == DELETE]
     for handler in handlers:

@@ -1,8 +1,10 @@
 """The one way dash runs a user's Python: import a file by its path, and report a failure as a LoadError.
 
-A module that cannot be imported (a syntax error, an exception, `sys.exit`)
-becomes a LoadError with its file, the user's line and the error, never a
-traceback. The directory of the modules is put first on `sys.path`, so that
+A module that cannot be imported (a syntax error, an exception, `sys.exit`,
+`os._exit`, a KeyboardInterrupt it raises itself) becomes a LoadError with
+its file, the user's line and the error, never a traceback. What a module
+prints goes to a buffer, never to dash's stdout (which may be JSON): the
+caller reports it as a warning. The directory of the modules is put first on `sys.path`, so that
 they can import their `_helpers` modules by name. Modules loaded from a
 project's directory are forgotten before the next load, so that a second
 project in the same process (or a rebuild) never sees the first one's helpers.
@@ -10,13 +12,16 @@ project in the same process (or a rebuild) never sees the first one's helpers.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import os
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Iterator
 
 import attrs
 
@@ -92,20 +97,86 @@ def _user_line(exc: BaseException, file: Path) -> int:
     return line
 
 
-def load_file(path: Path, name: str) -> ModuleType:
-    """Import `path` as module `name`; raises LoadFailed naming the file and line."""
+class _ExitCalled(Exception):
+    """os._exit called by a module: it would end dash at once, with a status that claims success."""
+
+
+def _refuse_exit(status: int) -> None:
+    raise _ExitCalled(status)
+
+
+@contextlib.contextmanager
+def _stdout_captured(into: list[str]) -> Iterator[None]:
+    """Python's stdout and file descriptor 1 (subprocesses, C code) both go to a buffer; its text ends in `into`."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no descriptor 1: only Python's stdout can be captured
+        saved = None
+    python_level = io.StringIO()
+    with tempfile.TemporaryFile() as fd_level:
+        if saved is not None:
+            os.dup2(fd_level.fileno(), 1)
+        try:
+            with contextlib.redirect_stdout(python_level):
+                yield
+        finally:
+            if saved is not None:
+                os.dup2(saved, 1)
+                os.close(saved)
+            fd_level.seek(0)
+            into.append(python_level.getvalue() + fd_level.read().decode("utf-8", "replace"))
+
+
+def _failure_message(exc: BaseException) -> str:
+    if isinstance(exc, _ExitCalled):
+        return f"os._exit({exc.args[0]}) called while dash imported it: a module must not end the process"
+    if isinstance(exc, SystemExit):
+        return f"sys.exit({exc.code!r}) called while dash imported it: a module must not end the process"
+    if isinstance(exc, KeyboardInterrupt):
+        return "KeyboardInterrupt raised while dash imported it (not a signal from the terminal)"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def load_file(path: Path, name: str, printed: list[LoadError] | None = None) -> ModuleType:
+    """Import `path` as module `name`; raises LoadFailed naming the file and line.
+
+    What the module prints while it is imported is appended to `printed` (one LoadError), not shown.
+    """
+    from .interrupts import signal_count
+
     shown = display_path(path)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise LoadFailed(LoadError(shown, 0, "not a Python file"))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    output: list[str] = []
+    real_exit, os._exit = os._exit, _refuse_exit
+    signals_before = signal_count()
     try:
-        spec.loader.exec_module(module)
+        with _stdout_captured(output):
+            spec.loader.exec_module(module)
     except SyntaxError as exc:
         sys.modules.pop(name, None)
         raise LoadFailed(LoadError(shown, exc.lineno or 1, f"SyntaxError: {exc.msg}")) from None
+    except KeyboardInterrupt as exc:
+        sys.modules.pop(name, None)
+        if signal_count() != signals_before:
+            raise  # Ctrl-C or SIGTERM: the user stops dash, not the module
+        raise LoadFailed(LoadError(shown, _user_line(exc, path), _failure_message(exc))) from None
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - errors in user code are reported, not raised
         sys.modules.pop(name, None)
-        raise LoadFailed(LoadError(shown, _user_line(exc, path), f"{type(exc).__name__}: {exc}")) from None
+        raise LoadFailed(LoadError(shown, _user_line(exc, path), _failure_message(exc))) from None
+    finally:
+        os._exit = real_exit
+        _report_printed(shown, "".join(output), printed)
     return module
+
+
+def _report_printed(shown: str, text: str, printed: list[LoadError] | None) -> None:
+    lines = text.splitlines()
+    if lines and printed is not None:
+        quoted = "; ".join(line.strip() for line in lines[:3]) + (" ..." if len(lines) > 3 else "")
+        printed.append(LoadError(shown, 1, f"printed {len(lines)} line(s) while dash imported it, kept off dash's "
+                                           f"output: {quoted[:300]}"))

@@ -106,6 +106,8 @@ class LiveDatasource:
     version: int | None = None
     secret_digest: str | None = None  # what dash recorded of the secrets it sent
     read_only: bool = False
+    secret_keys: tuple[str, ...] | None = None  # the names of the secrets dash sent (None: not recorded)
+    secure_fields: tuple[str, ...] = ()  # the secrets Grafana holds a value for (secureJsonFields)
 
 
 @attrs.frozen
@@ -183,11 +185,16 @@ class Outcome:
     ok: bool
     message: str
     version: int | None = None
-    skipped: bool = False
+    skipped: bool = False  # not attempted: its folder failed, or the run was interrupted
+    refused: bool = False  # not attempted: it would overwrite a change made in Grafana
+
+    @property
+    def result(self) -> str:
+        """ok, refused, skipped or failed: the one place that names an outcome."""
+        return "ok" if self.ok else "refused" if self.refused else "skipped" if self.skipped else "failed"
 
     def to_json(self) -> dict[str, Any]:
-        out = {**self.change.to_json(), "result": "ok" if self.ok else ("skipped" if self.skipped else "failed"),
-               "message": self.message}
+        out = {**self.change.to_json(), "result": self.result, "message": self.message}
         if self.version is not None:
             out["version"] = self.version
         return out
@@ -204,7 +211,13 @@ class Plan:
         return [c for c in self.changes if c.action != UNCHANGED]
 
     def counts(self) -> dict[str, int]:
-        out = {CREATE: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0}
+        """Changes by action, and `drift`: how many were changed in Grafana since dash published them."""
+        out = {CREATE: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0, "drift": 0}
         for change in self.changes:
             out[change.action] += 1
+            out["drift"] += change.drift is not None
         return out
+
+    def refusals(self, force: bool) -> int:
+        """How many changes apply would refuse: drift without --force, another project's object always."""
+        return sum(1 for c in self.changes if c.drift is not None and (not force or not c.drift.forceable))

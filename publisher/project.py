@@ -36,6 +36,7 @@ class Project:
     alerting: "Alerting | None" = None
     alerting_source: str | None = None
     errors: list[LoadError] = attrs.field(factory=list)
+    warnings: list[LoadError] = attrs.field(factory=list)  # what modules printed while imported
 
 
 def module_files(root: Path) -> list[Path]:
@@ -83,7 +84,7 @@ def load_dashboards(project: Project, root: Path) -> None:
     use_directory(root)
     for path in files:
         try:
-            module = load_file(path, _module_name(path, root))
+            module = load_file(path, _module_name(path, root), project.warnings)
         except LoadFailed as failed:
             project.errors.append(failed.error)
             continue
@@ -142,7 +143,7 @@ def load_alerting(project: Project, path: Path) -> None:
         project.errors.append(LoadError(shown, 0, "no such alerts file (from `alerts:` in dash.yaml)"))
         return
     try:
-        module = load_file(path, "dash_project_alerts")
+        module = load_file(path, "dash_project_alerts", project.warnings)
     except LoadFailed as failed:
         project.errors.append(failed.error)
         return

@@ -41,10 +41,18 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = Fal
         if verbose and change.unified_diff:
             lines.extend("        " + line for line in change.unified_diff.splitlines())
     lines.extend(f"note: {note}" for note in plan.notes)
-    counts = plan.counts()
-    lines.append(f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, {counts[DELETE]} to delete, "
-                 f"{counts[UNCHANGED]} unchanged.")
+    lines.append(plan_summary(plan, force))
     return lines
+
+
+def plan_summary(plan: Plan, force: bool = False) -> str:
+    """The plan's one line: every action counted, and the drift that publish would refuse."""
+    counts = plan.counts()
+    refused = plan.refusals(force)
+    overwritten = counts["drift"] - refused
+    return (f"Plan: {counts[CREATE]} to create, {counts[UPDATE]} to update, {counts[DELETE]} to delete, "
+            f"{counts[UNCHANGED]} unchanged" + (f"; {refused} refused (changed in Grafana)" if refused else "")
+            + (f"; {overwritten} to overwrite with --force" if overwritten else "") + ".")
 
 
 def plan_json(planned: "Planned") -> dict[str, Any]:
@@ -63,28 +71,25 @@ def plan_json(planned: "Planned") -> dict[str, Any]:
 
 def outcome_line(outcome: Outcome) -> str:
     change = outcome.change
-    state = "ok" if outcome.ok else ("skipped" if outcome.skipped else "FAILED")
+    state = outcome.result if outcome.result != "failed" else "FAILED"
     version = f" (version {outcome.version})" if outcome.version is not None else ""
     text = f"{state:<8}{change.action:<8}{change.kind:<12}{change.uid}{version}"
     return text if outcome.ok else f"{text}: {outcome.message}"
 
 
-def _result(outcome: Outcome) -> str:
-    return "ok" if outcome.ok else ("skipped" if outcome.skipped else "failed")
-
-
 def totals(outcomes: list[Outcome], plan: Plan) -> dict[str, int]:
-    out = {"created": 0, "updated": 0, "deleted": 0, "unchanged": plan.counts()[UNCHANGED], "failed": 0, "skipped": 0}
+    out = {"created": 0, "updated": 0, "deleted": 0, "unchanged": plan.counts()[UNCHANGED], "refused": 0,
+           "failed": 0, "skipped": 0}
     for o in outcomes:
         if o.ok:
             out[{CREATE: "created", UPDATE: "updated", DELETE: "deleted"}[o.change.action]] += 1
         else:
-            out["skipped" if o.skipped else "failed"] += 1
+            out[o.result] += 1
     return out
 
 
 def summary_rows(outcomes: list[Outcome], plan: Plan) -> list[tuple[str, str, str, str, str]]:
-    rows = [(o.change.kind, o.change.uid, o.change.action, _result(o), o.message) for o in outcomes]
+    rows = [(o.change.kind, o.change.uid, o.change.action, o.result, o.message) for o in outcomes]
     rows += [(c.kind, c.uid, "unchanged", "ok", "") for c in plan.changes if c.action == UNCHANGED]
     return sorted(rows, key=lambda r: (KIND_ORDER.get(r[0], 9), r[1]))
 
@@ -92,15 +97,22 @@ def summary_rows(outcomes: list[Outcome], plan: Plan) -> list[tuple[str, str, st
 def summary_line(published: "Published") -> str:
     counts = totals(published.outcomes, published.planned.plan)
     retries = getattr(getattr(published.planned.target, "http", None), "retries", 0)
-    return (f"Published to {published.planned.env.name}: {counts['created']} created, {counts['updated']} updated, "
-            f"{counts['deleted']} deleted, {counts['unchanged']} unchanged, {counts['failed']} failed, "
-            f"{counts['skipped']} skipped" + (f" ({retries} retries)" if retries else "") + ".")
+    line = (f"Published to {published.planned.env.name}: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['deleted']} deleted, {counts['unchanged']} unchanged, {counts['refused']} refused, "
+            f"{counts['failed']} failed, {counts['skipped']} skipped" + (f" ({retries} retries)" if retries else "")
+            + ".")
+    if published.interrupted:
+        line += (f" Interrupted by {published.interrupted}: the changes in flight finished, the {counts['skipped']}"
+                 " not started were skipped; publish again to finish.")
+    return line
 
 
 def published_json(published: "Published") -> dict[str, Any]:
     counts = totals(published.outcomes, published.planned.plan)
     out = {**plan_json(published.planned), "results": [o.to_json() for o in published.outcomes], "totals": counts,
-           "ok": counts["failed"] == 0}
+           "ok": published.ok}
+    if published.interrupted:
+        out["interrupted"] = published.interrupted
     http = getattr(published.planned.target, "http", None)
     if http is not None:
         limit = http.write_limit
@@ -152,5 +164,5 @@ def print_summary(published: "Published", tty: bool, echo: Callable[[str], None]
     for column in headers:
         rich_table.add_column(column)
     for row in rows:
-        rich_table.add_row(*row, style={"failed": "red", "skipped": "yellow"}.get(row[3]))
+        rich_table.add_row(*row, style={"failed": "red", "refused": "red", "skipped": "yellow"}.get(row[3]))
     Console().print(rich_table)

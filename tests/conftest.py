@@ -35,9 +35,9 @@ def dash(monkeypatch, tmp_path):
     monkeypatch.delenv("DASH_CONFIG", raising=False)
     monkeypatch.delenv("DASH_DASHBOARDS", raising=False)
 
-    def run(*args: str, env: dict[str, str] | None = None):
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None):
         runner = CliRunner()
-        return runner.invoke(main, list(args), env=env, catch_exceptions=True)
+        return runner.invoke(main, list(args), env=env, input=input, catch_exceptions=True)
 
     return run
 

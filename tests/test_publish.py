@@ -269,3 +269,24 @@ def test_request_counts_of_a_cold_and_a_no_op_publish(env_dash, grafana):
     grafana.reset_counts()
     assert env_dash("publish", "--env", "test").exit_code == 0
     assert dict(grafana.counts) == reads
+
+
+def test_a_secret_removed_from_code_is_cleared_and_a_hand_set_one_is_named_not_touched(env_dash, grafana, tmp_path,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("LOKI_PASSWORD", "first-password")
+    plain = (tmp_path / "dash.yaml").read_text()
+    (tmp_path / "dash.yaml").write_text(plain.replace(
+        'loki: {url: "http://loki:3100"}',
+        'loki: {url: "http://loki:3100", basic_auth: {user: grafana, password: {env: LOKI_PASSWORD}}}'))
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    stored = grafana.grafana.org(1).datasources["loki"]
+    stored.secure["httpHeaderValue1"] = "set-by-hand"  # a person added a header secret in the UI
+    (tmp_path / "dash.yaml").write_text(plain)
+    diff = env_dash("diff", "--env", "test")
+    assert diff.exit_code == 2
+    assert "secrets removed: basicAuthPassword (publish clears them in Grafana)" in diff.output
+    assert "Grafana keeps secret(s) httpHeaderValue1 that dash does not declare" in diff.output
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    # Grafana keeps keys not sent (fillWithSecureJSONData); an empty value is what clears one.
+    assert stored.secure["basicAuthPassword"] == "" and stored.secure["httpHeaderValue1"] == "set-by-hand"
+    assert env_dash("diff", "--env", "test").exit_code == 0

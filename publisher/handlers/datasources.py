@@ -35,6 +35,7 @@ from .base import ApplyOptions, PlanOptions, other_project
 
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 16}
 SECRET_DIGEST_KEY = "dashSecretDigest"
+SECRET_KEYS_KEY = "dashSecretKeys"  # the names of the secrets dash sent: the ones it may clear
 # The fields dash manages, with Grafana's defaults: a field Grafana fills in is no change.
 FIELDS = {
     "uid": "", "name": "", "type": "", "access": "proxy", "url": "", "isDefault": False, "basicAuth": False,
@@ -63,13 +64,34 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
     """The fields dash manages, with Grafana's defaults filled in; no ids, versions or secrets."""
     out = {key: copy.deepcopy(data.get(key)) if data.get(key) is not None else copy.deepcopy(default)
            for key, default in FIELDS.items()}
-    out["jsonData"] = {k: v for k, v in (out["jsonData"] or {}).items() if k != SECRET_DIGEST_KEY}
+    out["jsonData"] = {k: v for k, v in (out["jsonData"] or {}).items() if k not in (SECRET_DIGEST_KEY,
+                                                                                     SECRET_KEYS_KEY)}
     return out
 
 
 def _live(raw: dict[str, Any]) -> LiveDatasource:
+    json_data = raw.get("jsonData") or {}
+    keys = json_data.get(SECRET_KEYS_KEY)
     return LiveDatasource(raw.get("uid") or "", raw.get("name") or "", normalise(raw), raw.get("version"),
-                          (raw.get("jsonData") or {}).get(SECRET_DIGEST_KEY), bool(raw.get("readOnly")))
+                          json_data.get(SECRET_DIGEST_KEY), bool(raw.get("readOnly")),
+                          tuple(sorted(keys)) if isinstance(keys, list) else None,
+                          tuple(sorted(k for k, held in (raw.get("secureJsonFields") or {}).items() if held)))
+
+
+def removed_secrets(desired: DesiredDatasource, live: LiveDatasource) -> list[str]:
+    """Secrets dash sent before and no longer declares: publish clears them, as Grafana keeps keys not sent
+    (fillWithSecureJSONData in pkg/services/datasources/service) and lists only non-empty ones."""
+    return sorted(set(live.secret_keys or ()) & set(live.secure_fields) - set(desired.secrets))
+
+
+def _kept_secrets_note(desired: DesiredDatasource, live: LiveDatasource) -> str | None:
+    """Secrets Grafana holds that dash does not declare and cannot prove it sent: said, never cleared."""
+    recorded = set(live.secret_keys or ())
+    kept = sorted(set(live.secure_fields) - set(desired.secrets) - recorded)
+    if not kept:
+        return None
+    return (f"Grafana keeps secret(s) {', '.join(kept)} that dash does not declare (set by hand, or published "
+            "before dash recorded secret names); dash leaves them: clear them in Grafana if they are stale")
 
 
 class DatasourceHandler:
@@ -120,10 +142,15 @@ class DatasourceHandler:
         for key in sorted(set(ours["jsonData"]) | set(theirs["jsonData"])):
             if ours["jsonData"].get(key) != theirs["jsonData"].get(key):
                 details.append(f"jsonData.{key} changed")
+        removed = removed_secrets(desired, live)
         if not secrets_match(desired.secrets, live.secret_digest):
-            details.append("secrets changed: " + (", ".join(sorted(desired.secrets)) or "removed"))
+            sent = ", ".join(sorted(desired.secrets))
+            details.append(f"secrets changed: {sent}" if sent else "secrets changed")
+        if removed:
+            details.append(f"secrets removed: {', '.join(removed)} (publish clears them in Grafana)")
+        note = _kept_secrets_note(desired, live)
         return Change(self.kind, desired.uid, desired.name, UPDATE if details else UNCHANGED, tuple(details),
-                      desired, live)
+                      desired, live, notes=(note,) if note else ())
 
     def plan_delete(self, live: LiveDatasource, state: DesiredState) -> Change | None:
         if live.uid in state.external_datasources or live.read_only:
@@ -133,12 +160,16 @@ class DatasourceHandler:
     def orphan_note(self, orphans: list[LiveDatasource]) -> str:
         return f"{len(orphans)} datasource(s) published by dash are no longer declared; --prune deletes them"
 
-    def _body(self, ds: DesiredDatasource, send_secrets: bool, stored_digest: str | None) -> dict[str, Any]:
+    def _body(self, ds: DesiredDatasource, send_secrets: bool, stored_digest: str | None,
+              clear: list[str] = ()) -> dict[str, Any]:
+        """What to send: the secrets when they changed (an empty value clears one Grafana would keep)."""
         body = {**ds.body, "jsonData": dict(ds.body["jsonData"])}
         if ds.secrets:
             body["jsonData"][SECRET_DIGEST_KEY] = secret_digest(ds.secrets) if send_secrets else stored_digest
-            if send_secrets:
-                body["secureJsonData"] = {k: v.reveal() for k, v in ds.secrets.items()}
+            body["jsonData"][SECRET_KEYS_KEY] = sorted(ds.secrets)
+        if (send_secrets and ds.secrets) or clear:
+            body["secureJsonData"] = {**{k: "" for k in clear},
+                                      **({k: v.reveal() for k, v in ds.secrets.items()} if send_secrets else {})}
         return body
 
     def apply(self, change: Change, options: ApplyOptions) -> Outcome:
@@ -159,7 +190,7 @@ class DatasourceHandler:
             else:
                 live: LiveDatasource = change.live
                 send = not secrets_match(ds.secrets, live.secret_digest)
-                body = {**self._body(ds, send, live.secret_digest), "version": live.version}
+                body = {**self._body(ds, send, live.secret_digest, removed_secrets(ds, live)), "version": live.version}
                 answer = self.api.update(ds.uid, body, reconcile=already)
         except GrafanaError as exc:
             if exc.status == 409 and "same name" in exc.server_message:

@@ -24,7 +24,7 @@ class DatasourceRules:
             "database": body.get("database") or "", "basicAuth": bool(body.get("basicAuth")),
             "basicAuthUser": body.get("basicAuthUser") or "", "withCredentials": bool(body.get("withCredentials")),
             "isDefault": bool(body.get("isDefault")), "jsonData": copy.deepcopy(body.get("jsonData") or {}),
-            "secureJsonFields": {k: True for k in sorted(ds.secure)}, "version": ds.version,
+            "secureJsonFields": {k: True for k in sorted(ds.secure) if ds.secure[k]}, "version": ds.version,
             "readOnly": ds.read_only,
         }
 
