@@ -31,12 +31,18 @@ class Sample:
 
 def run(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> float:
     """Wall time of one run of `command`."""
-    started = time.perf_counter()
-    proc = subprocess.run(list(command), cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
+    elapsed, proc = captured(command, cwd, env)
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {proc.returncode}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     return elapsed
+
+
+def captured(command: Sequence[str], cwd: Path,
+             env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Wall time and the finished process (exit status, output) of one run of `command`."""
+    started = time.perf_counter()
+    proc = subprocess.run(list(command), cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+    return time.perf_counter() - started, proc
 
 
 def repeat(runs: int, once: Callable[[], float], before: Callable[[], None] = lambda: None) -> Sample:
@@ -70,4 +76,4 @@ def tool(name: str) -> str:
     return str(candidate)
 
 
-__all__ = ["Sample", "peak_rss_mb", "repeat", "resource", "run", "tool"]
+__all__ = ["Sample", "captured", "peak_rss_mb", "repeat", "resource", "run", "tool"]

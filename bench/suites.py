@@ -69,10 +69,16 @@ def memory(n: int, tmp: Path) -> dict[str, Any]:
 class _Target:
     """A temporary repository that publishes its n dashboards to an emulator."""
 
-    def __init__(self, n: int, tmp: Path, emulator: Emulator) -> None:
+    def __init__(self, n: int, tmp: Path, emulator: Emulator | None) -> None:
         self.n = n
         self.root = tmp / f"publish-{n}"
         self.sdk, self.gl = workload.write(n, self.root)
+        if emulator is not None:  # else point_at() before publishing
+            self.point_at(emulator)
+
+    def point_at(self, emulator: Emulator, retries: int | None = None) -> None:
+        """Publish to `emulator` from now on (a fresh one listens on another port); `retries`: dash's default
+        unless given."""
         self.emulator = emulator
         (self.root / "dash.yaml").write_text(
             "environments:\n"
@@ -81,11 +87,18 @@ class _Target:
             "    token: {env: BENCH_TOKEN}\n"
             "    folder: Bench\n"
             "    datasources: {prometheus: {url: 'http://prometheus:9090'}}\n"
+            + (f"    retries: {retries}\n" if retries is not None else "")
         )
 
+    def dash(self, *args: str) -> list[str]:
+        """The `dash` command line for this repository: `dash --dashboards SDK ARGS...`."""
+        return [tool("dash"), "--dashboards", str(self.sdk), *args]
+
+    PUBLISH = ("publish", "--env", "bench", "-m", "bench", "--output", "json")
+    ENV = {"BENCH_TOKEN": TOKEN}
+
     def publish(self) -> float:
-        return run([tool("dash"), "--dashboards", str(self.sdk), "publish", "--env", "bench", "-m", "bench",
-                    "--output", "json"], self.root, {"BENCH_TOKEN": TOKEN})
+        return run(self.dash(*self.PUBLISH), self.root, self.ENV)
 
     def naive(self) -> float:
         files = sorted(str(p) for p in self.gl.glob("*.dashboard.py"))

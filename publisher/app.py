@@ -9,8 +9,9 @@ fix come out as `AppError` with the lines to show; nothing here prints.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import attrs
 
@@ -18,6 +19,7 @@ from .loader import LoadError
 
 if TYPE_CHECKING:
     from .build import BuildResult
+    from .cache import Cache
     from .config import Config, Environment
     from .interrupts import Stop
     from .lint import Report
@@ -59,7 +61,8 @@ class Published:
         return not self.interrupted and not any(o.result in ("failed", "refused") for o in self.outcomes)
 
 
-def _user_errors(fn: Callable[[], Any]) -> Any:
+def _user_errors(fn: Callable[[], Any], where: str = "dash") -> Any:
+    """Problems the user can fix as AppError: configuration, Grafana's answers, the file system (`where`)."""
     from .config import ConfigError
     from .grafana import GrafanaError
 
@@ -67,14 +70,19 @@ def _user_errors(fn: Callable[[], Any]) -> Any:
         return fn()
     except (ConfigError, GrafanaError) as exc:
         raise AppError(str(exc)) from None
+    except OSError as exc:
+        from .oserror import describe
+
+        raise AppError(describe(exc, where)) from None
 
 
 class App:
     def __init__(self, config_path: str | None = None, dashboards: str | None = None,
-                 warn: Callable[[str], None] = lambda line: None) -> None:
+                 warn: Callable[[str], None] = lambda line: None, use_cache: bool = True) -> None:
         self.config_path = config_path
         self.dashboards_option = dashboards
         self.warn = warn  # hears each warning once, as a line (the CLI sends them to stderr)
+        self.use_cache = use_cache  # False: --no-cache (DASH_NO_CACHE=1 also turns it off)
         self._config: Config | None = None
         self._project: Project | None = None
         self._rendered: RenderResult | None = None
@@ -116,7 +124,12 @@ class App:
 
         env = self.environment(env_name)
         result = unique(self.rendered())
-        return build(self.project(), result.dashboards, result.errors, out, env)
+        try:
+            return build(self.project(), result.dashboards, result.errors, out, env)
+        except OSError as exc:
+            from .oserror import describe
+
+            raise AppError(describe(exc, f"--out {out}")) from None
 
     def lint(self, strict: bool = False, alerts: bool = True) -> "Report":
         """Lint the rendered dashboards; with `alerts`, the alerts' links to them too."""
@@ -124,14 +137,26 @@ class App:
 
         project, result = self.project(), self.rendered()
         alerting = project.alerting if alerts else None
-        return lint_dashboards(result.dashboards, load_errors=result.errors, datasource_uids=set(project.datasources),
-                               strict=strict, alerting=alerting, alerting_source=project.alerting_source)
+        with self._cache("lint") as cache:
+            return lint_dashboards(result.dashboards, load_errors=result.errors,
+                                   datasource_uids=set(project.datasources), strict=strict, alerting=alerting,
+                                   alerting_source=project.alerting_source, cache=cache)
 
     def lint_files(self, files: list[Path], strict: bool = False) -> "Report":
         from .lint import lint_dashboards, load_json_dashboards
 
         dashboards, errors = load_json_dashboards(files)
-        return lint_dashboards(dashboards, load_errors=errors, strict=strict)
+        with self._cache("lint") as cache:
+            return lint_dashboards(dashboards, load_errors=errors, strict=strict, cache=cache)
+
+    @contextlib.contextmanager
+    def _cache(self, namespace: str) -> Iterator["Cache"]:
+        """A cache of pure results for one step, saved after it (publisher/cache.py)."""
+        from .cache import Cache
+
+        cache = Cache(namespace, on=None if self.use_cache else False)
+        yield cache
+        cache.save()
 
     # --- diff and publish ------------------------------------------------------------
 
@@ -153,12 +178,17 @@ class App:
 
     def connect(self, env: "Environment") -> "Target":
         if env.directory is not None:
+            from .oserror import in_the_way
             from .targets.directory import DirectoryTarget
 
+            blocker = in_the_way(env.directory)
+            if blocker is not None:
+                raise AppError(f"{env.source}: environments.{env.name}.directory: {env.directory} cannot be a "
+                               f"provisioning directory: {blocker} is a file; remove it or choose another directory")
             return DirectoryTarget(env.directory, env.org_id)
         from .targets.server import ServerTarget
 
-        return _user_errors(lambda: ServerTarget(env))
+        return _user_errors(lambda: ServerTarget(env, project=self.config.project))
 
     def probe(self, env: "Environment") -> dict[str, Any]:
         """What the environment's target is, as data: lines for people, fields for JSON; never raises."""
@@ -169,9 +199,11 @@ class App:
         except AppError as exc:
             return {"target": env.url, "error": str(exc), "lines": [f"error: {exc}"]}
         caps = target.capabilities
+        path = (f"/apis (dashboard.grafana.app/{caps.native('dashboard.grafana.app')}, folder.grafana.app/"
+                f"{caps.native('folder.grafana.app')})" if target.api_path == "apis" else "/api (legacy)")
         return {"target": target.description, "version": caps.version, "namespace": caps.namespace,
                 "groups": {g: list(v) for g, v in sorted(caps.groups.items())}, "query_library": caps.query_library,
-                "lines": caps.lines()}
+                "api": target.api_path, "lines": [*caps.lines(), f"dashboards and folders through {path}"]}
 
     def plan(self, env_name: str, prune: bool = False, verbose: bool = False, skip_lint: bool = False) -> Planned:
         from .desired import desired_state
@@ -188,7 +220,8 @@ class App:
         target = self.connect(env)
         state = _user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
                                                    target.traits, self.config.project))
-        plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)))
+        plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)),
+                            f"env {env.name} ({target.description})")
         return Planned(env, target, plan)
 
     def publish(self, planned: Planned, force: bool = False, message: str | None = None,

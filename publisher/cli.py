@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 OUTPUTS = click.Choice(["text", "json"])
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
+def _fail(message: str, code: int = 1, details: list[str] | None = None) -> NoReturn:
+    """The error on stderr; with `--output json`, also as JSON on stdout, so that CI reads one format."""
     click.secho(f"error: {message}", fg="red", err=True)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("output") == "json":
+        _print_json({"ok": False, "error": message, "details": details or [], "exit_code": code})
     sys.exit(code)
 
 
@@ -39,7 +43,7 @@ def _run(fn: Callable[[], Any]) -> Any:
     except AppError as exc:
         for line in exc.details:
             click.echo(line, err=True)
-        _fail(str(exc))
+        _fail(str(exc), details=exc.details)
 
 
 class _Group(click.Group):
@@ -78,8 +82,10 @@ pass_app = click.make_pass_decorator(object)
               help="Configuration file [default: ./dash.yaml if present; env DASH_CONFIG].")
 @click.option("--dashboards", "dashboards_dir", envvar="DASH_DASHBOARDS", metavar="DIR",
               help="Directory of dashboard modules [default: the config's `dashboards` key, else ./dashboards].")
+@click.option("--no-cache", is_flag=True, envvar="DASH_NO_CACHE",
+              help="Recompute what the cache holds (lint results of unchanged dashboards) [env DASH_NO_CACHE].")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, dashboards_dir: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, dashboards_dir: str | None, no_cache: bool) -> None:
     """dash: Grafana dashboards as code.
 
     Author dashboards in Python, build them to JSON, lint them offline, and
@@ -87,7 +93,8 @@ def main(ctx: click.Context, config_path: str | None, dashboards_dir: str | None
     """
     from .app import App
 
-    ctx.obj = App(config_path, dashboards_dir, warn=lambda line: click.secho(line, fg="yellow", err=True))
+    ctx.obj = App(config_path, dashboards_dir, warn=lambda line: click.secho(line, fg="yellow", err=True),
+                  use_cache=not no_cache)
 
 
 @main.command()

@@ -10,7 +10,8 @@
         verify_tls: true
         ca_bundle: /etc/ssl/certs/internal-ca.pem   # optional
         timeout: 10                                 # seconds per request
-        concurrency: {reads: 8, writes: 8}       # writes: a ceiling; they adapt to the server
+        concurrency: {reads: 16, writes: 8}      # ceilings: both adapt to what the server takes
+        api: auto                                   # auto | legacy (/api) | apis (/apis, Grafana 12+)
         folder: Monitoring                          # dashboards' folders go below it
         datasources:
           prometheus: {url: "http://prometheus:9090"}
@@ -41,8 +42,9 @@ TOP_LEVEL_KEYS = ("project", "dashboards", "alerts", "environments")
 PROJECT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,36}$")  # it goes into a dashboard tag (Grafana: at most 50 bytes)
 ENV_KEYS = (
     "url", "directory", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
-    "allow_insecure_http", "datasources", "retries", "alerting", "namespace",
+    "allow_insecure_http", "datasources", "retries", "alerting", "namespace", "api",
 )
+API_CHOICES = ("auto", "legacy", "apis")
 ALERTING_KEYS = ("targets", "alertmanagers", "blackbox_exporter", "secrets_dir")
 DATASOURCE_KEYS = ("url", "name", "type", "access", "is_default", "basic_auth", "json_data", "secure_json_data")
 
@@ -88,9 +90,9 @@ class Environment:
     verify_tls: bool = True
     ca_bundle: str | None = None
     timeout: float = 10.0
-    reads: int = 8
-    writes: int = 8  # a ceiling: writes adapt to what the server takes (client.AdaptiveLimit)
-    retries: int = 5
+    reads: int = 16  # a ceiling: reads adapt to the server's health (transport.AdaptiveLimit)
+    writes: int = 8  # a ceiling: writes adapt to what the server takes (transport.AdaptiveLimit)
+    retries: int = 10  # per request; the fault soak (python -m bench --soak) needs 10 at 28% failed attempts
     folder: str | None = None
     allow_insecure_http: bool = False
     datasources: dict[str, DatasourceSettings] = attrs.field(factory=dict)
@@ -99,6 +101,7 @@ class Environment:
     base_dir: Path = Path(".")
     directory: Path | None = None  # a Grafana provisioning tree to write instead of a server
     namespace: str | None = None  # the /apis namespace; default "default" / "org-<id>"; Cloud: "stacks-<id>"
+    api: str = "auto"  # which API dashboards and folders go through: chosen by the probe, or forced
 
     @property
     def target(self) -> str:
@@ -265,9 +268,9 @@ def _environment(reader: Reader, name: str, raw: Any, base: Path) -> Environment
         verify_tls=reader.boolean(data.get("verify_tls"), f"{path}.verify_tls", True),
         ca_bundle=ca_bundle,
         timeout=float(reader.number(data.get("timeout"), f"{path}.timeout", 10.0, 0.1)),
-        reads=reader.number(concurrency.get("reads"), f"{path}.concurrency.reads", 8, 1, integer=True),
+        reads=reader.number(concurrency.get("reads"), f"{path}.concurrency.reads", 16, 1, integer=True),
         writes=reader.number(concurrency.get("writes"), f"{path}.concurrency.writes", 8, 1, integer=True),
-        retries=reader.number(data.get("retries"), f"{path}.retries", 5, 0, integer=True),
+        retries=reader.number(data.get("retries"), f"{path}.retries", 10, 0, integer=True),
         folder=folder,
         allow_insecure_http=reader.boolean(data.get("allow_insecure_http"), f"{path}.allow_insecure_http", False),
         datasources=_datasources(reader, data.get("datasources"), f"{path}.datasources"),
@@ -276,14 +279,45 @@ def _environment(reader: Reader, name: str, raw: Any, base: Path) -> Environment
         base_dir=base,
         directory=(base / directory) if directory is not None else None,
         namespace=reader.string(data.get("namespace"), f"{path}.namespace"),
+        api=_api_choice(reader, data.get("api"), f"{path}.api", directory is not None),
     )
+
+
+def _api_choice(reader: Reader, value: Any, path: str, is_directory: bool) -> str:
+    choice = reader.string(value, path) or "auto"
+    if choice not in API_CHOICES:
+        raise reader.fail(path, f"must be one of {', '.join(API_CHOICES)} (auto: /apis where the server serves "
+                          f"dashboard.grafana.app, else /api), not {choice!r}")
+    if is_directory and value is not None:
+        raise reader.fail(path, "has no meaning for a directory environment")
+    return choice
+
+
+def _unique_keys_loader() -> Any:
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML would keep the last)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        f"while reading the mapping that starts on line {node.start_mark.line + 1}", node.start_mark,
+                        f"duplicate key {key!r} (first on line {seen[key] + 1}); a second one would silently "
+                        "replace the first", key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep)
+
+    return Loader
 
 
 def _read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_unique_keys_loader())  # noqa: S506 - safe
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except yaml.YAMLError as exc:

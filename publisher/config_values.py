@@ -80,7 +80,7 @@ class Reader:
             # Never echo it: someone pasted the secret where its name belongs.
             what = "an environment variable name" if kind == "env" else "a file path"
             raise self.fail(f"{path}.{kind}", f"is not {what}: it looks like a secret itself (not shown); put the "
-                            f"secret in the environment or a file, and write its {what} here")
+                            f"secret in the environment or a file, and write {what} here instead")
         return SecretRef(env=target) if kind == "env" else SecretRef(file=target)
 
 

@@ -85,6 +85,10 @@ def make_plan(target: "Target", state: DesiredState, options: PlanOptions) -> Pl
 def _failure(change: Change, exc: BaseException) -> Outcome:
     if isinstance(exc, GrafanaError):
         return Outcome(change, False, str(exc))
+    if isinstance(exc, OSError):  # a directory target's file system
+        from .oserror import describe
+
+        return Outcome(change, False, describe(exc, f"{change.kind} {change.uid}"))
     return Outcome(change, False, f"unexpected error: {type(exc).__name__}: {exc}")
 
 

@@ -122,6 +122,7 @@ class LiveDashboard:
     json: dict[str, Any] = attrs.field(repr=False)
     tags: tuple[str, ...] = ()
     stored_as_v2: bool = False  # Grafana holds it in the v2 schema, which /api does not serve (406)
+    resource_version: str | None = None  # /apis only: what an update must match (409 Conflict otherwise)
 
 
 @attrs.frozen

@@ -69,6 +69,18 @@ def _add_unique(into: list[Any], items: list[Any]) -> None:
             into.append(item)
 
 
+def _no_dashboard(module: Any) -> str:
+    """Why a module gave no dashboard, with the likely mistake named."""
+    plain = [v for v in vars(module).values() if type(v).__name__ == "Dashboard"
+             and type(v).__module__.startswith("grafanalib")]
+    if plain:
+        return ("declares a grafanalib Dashboard, which dash does not collect: build it with publisher.sdk's "
+                "Dashboard (`from publisher.sdk import Dashboard`), which renders through grafanalib and adds "
+                "layout, datasources and checks")
+    return ("declares no dashboard: assign a Dashboard(...) to a module-level name, or rename the file to start "
+            "with '_' if it only holds helpers")
+
+
 def load_dashboards(project: Project, root: Path) -> None:
     from .sdk import Dashboard, Datasource, LogQuery
 
@@ -90,9 +102,7 @@ def load_dashboards(project: Project, root: Path) -> None:
             continue
         dashboards, queries = _values(module, Dashboard), _values(module, LogQuery)
         if not dashboards and not queries:
-            project.errors.append(LoadError(
-                display_path(path), 1, "declares no dashboard: assign a Dashboard(...) to a module-level name, "
-                "or rename the file to start with '_' if it only holds helpers"))
+            project.errors.append(LoadError(display_path(path), 1, _no_dashboard(module)))
         _add_unique(project.dashboards, dashboards)
         if queries and not project.log_queries:
             first_queries = display_path(path)

@@ -72,9 +72,12 @@ class SecretRef:
         if base is not None and not path.is_absolute():
             path = base / path
         try:
-            value = path.read_text().rstrip("\r\n")  # editors and `echo` add a final newline
+            value = path.read_text(encoding="utf-8").rstrip("\r\n")  # editors and `echo` add a final newline
         except OSError as exc:
             raise SecretError(f"cannot read secret file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise SecretError(f"secret file {path} is not UTF-8 text (byte {exc.start}); a token or password is "
+                              "text: write it as UTF-8") from None
         if not value:
             raise SecretError(f"secret file {path} is empty")
         return Secret(value, self.describe())

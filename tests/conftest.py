@@ -15,6 +15,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_dir(tmp_path_factory):
+    """Tests (and the dash processes they start) cache in a directory of their own, never in ~/.cache."""
+    os.environ["DASH_CACHE_DIR"] = str(tmp_path_factory.mktemp("dash-cache"))
+
+
 GUIDE_ALERTS = f"alerts: {ROOT / 'alerts/guide.py'}\n"  # a dash.yaml line: the guide's alerting
 
 
@@ -95,6 +101,7 @@ def write_config(path: Path, url: str, extra: str = "", env_name: str = "test", 
         '      prometheus: {url: "http://prometheus:9090"}',
         '      loki: {url: "http://loki:3100"}',
     ]
+    lines = [line for line in lines if line.strip().split(":")[0] not in settings]  # a setting replaces its default
     lines += [f"    {key}: {value}" for key, value in settings.items()]
     text = "\n".join(lines) + "\n" + extra
     path.write_text(text)

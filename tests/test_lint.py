@@ -102,3 +102,47 @@ def test_a_file_that_is_not_json_is_reported(dash, tmp_path):
     result = dash("lint", "bad.json")
     assert result.exit_code == 1
     assert "bad.json:1: DASH000 error" in result.output and "not valid JSON" in result.output
+
+
+def test_the_schema_cache_gives_the_same_findings_and_is_safe_to_lose(dash, tmp_path, monkeypatch):
+    """Findings from the cache are the findings without it; a corrupt or unwritable cache is no error."""
+    from publisher.app import App
+
+    monkeypatch.setenv("DASH_CACHE_DIR", str(tmp_path / "cache"))
+    boards = str(FIXTURES / "lint" / "dash041_panel_schema.py")
+
+    def findings(**options):
+        app = App(dashboards=boards, **options)
+        return [f.to_json() for f in app.lint().findings]
+
+    fresh = findings(use_cache=False)
+    assert [f["code"] for f in fresh] == ["DASH041"]
+    assert not (tmp_path / "cache").exists(), "--no-cache writes nothing"
+    assert findings() == fresh  # computed, then stored
+    stored = json.loads((tmp_path / "cache" / "lint.json").read_text())
+    assert len(stored) == 1 and "DASH041" not in json.dumps(stored)  # schema errors only: codes come later
+    assert findings() == fresh  # from the cache
+    (tmp_path / "cache" / "lint.json").write_text("{not json")
+    assert findings() == fresh
+    (tmp_path / "cache" / "lint.json").unlink()
+    (tmp_path / "cache").chmod(0o500)
+    try:
+        assert findings() == fresh
+    finally:
+        (tmp_path / "cache").chmod(0o700)
+
+
+def test_the_cache_key_covers_the_dashboard_and_the_schemas(tmp_path):
+    from publisher.cache import Cache
+    from publisher.lint import schema
+
+    cache = Cache("lint", tmp_path, on=True)
+    good = {"title": "T", "uid": "t", "panels": [], "schemaVersion": 41, "templating": {"list": []},
+            "annotations": {"list": []}, "editable": True, "graphTooltip": 0, "time": {"from": "now-6h", "to": "now"},
+            "timepicker": {}, "timezone": "browser", "links": [], "tags": []}
+    bad = {**good, "graphTooltip": "shared"}  # an integer in the schema
+    assert schema.validate_cached(good, cache) == schema.validate(good) == []
+    assert schema.validate_cached(bad, cache) == schema.validate(bad) != []
+    assert cache.misses == 2 and cache.hits == 0
+    assert schema.validate_cached(bad, cache) == schema.validate(bad)
+    assert cache.hits == 1

@@ -55,7 +55,8 @@ def test_a_ui_edit_and_a_ui_move_are_refused_until_forced(env_dash, grafana, tmp
     args = _boards(tmp_path, alpha="sum(up) > 0", beta="sum(up) > 0")
     plan = json.loads(env_dash(*args, "diff", "--env", "test", "--output", "json").output)
     drift = {c["uid"]: c["drift"] for c in plan["changes"] if c.get("drift")}
-    assert drift["alpha"]["who"] == "alice" and drift["beta"]["who"] == "bob"
+    # /api names the login; /apis the identity (user:<uid>; the emulator uses the login as uid)
+    assert drift["alpha"]["who"] in ("alice", "user:alice") and drift["beta"]["who"] in ("bob", "user:bob")
     refused = _publish(env_dash, args)
     assert refused.exit_code == 1 and "refused: changed in Grafana since dash published" in refused.output
     assert "Plan: 0 to create, 2 to update, 0 to delete, 4 unchanged; 2 refused (changed in Grafana)." in refused.output

@@ -8,22 +8,14 @@ not (search paging, the versions list's query parameters, the Kubernetes-style
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .errors import GrafanaError
+from .resources import ResourceAPI
+from .resources import absent_on_404 as _absent_on_404
 from .transport import APIS, Transport
 
 SEARCH_PAGE = 5000  # Grafana's maximum page size (behaviour.md §2)
-LIST_PAGE = 500  # items per page of an /apis LIST
-
-
-def _absent_on_404(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except GrafanaError as exc:
-        if exc.status == 404:
-            return None
-        raise
 
 
 class SearchAPI:
@@ -78,6 +70,16 @@ class DashboardAPI:
         if isinstance(answer, dict):  # Grafana >= 11.6: {"continueToken", "versions"}
             return list(answer.get("versions") or [])
         return list(answer or [])
+
+    def history(self, uid: str, page: int = 20) -> Iterator[dict[str, Any]]:
+        """Every version, newest first, page after page (as the list shows them: see `version`)."""
+        start = 0
+        while True:
+            batch = self.versions(uid, limit=page, start=start)
+            yield from batch
+            if len(batch) < page:
+                return
+            start += page
 
     def version(self, uid: str, version: int) -> dict[str, Any] | None:
         """GET /api/dashboards/uid/{uid}/versions/{n}: one version, with its message as saved (the list
@@ -186,44 +188,10 @@ class AppsAPI:
         return out
 
 
-class QueryLibraryAPI:
+class QueryLibraryAPI(ResourceAPI):
     """/apis/queries.grafana.app/v1/namespaces/{ns}/queries (Grafana Enterprise and Cloud)."""
 
     GROUP_VERSION = "queries.grafana.app/v1"
 
     def __init__(self, http: Transport, namespace: str) -> None:
-        self.http = http
-        self.namespace = namespace
-
-    def _path(self, name: str = "") -> str:
-        suffix = f"/{name}" if name else ""
-        return f"{APIS}{self.GROUP_VERSION}/namespaces/{self.namespace}/queries{suffix}"
-
-    def get(self, name: str) -> dict[str, Any] | None:
-        return _absent_on_404(lambda: self.http.call(f"saved query {name!r}",
-                                                     lambda api: api.client.GET(self._path(name))))
-
-    def list(self) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        token = ""
-        while True:
-            params = {"limit": LIST_PAGE, **({"continue": token} if token else {})}
-            page = self.http.call("list saved queries", lambda api: api.client.GET(self._path(), params=params))
-            items.extend(page.get("items") or [])
-            token = (page.get("metadata") or {}).get("continue") or ""
-            if not token:
-                return items
-
-    def create(self, obj: dict[str, Any], reconcile: Callable[[Any], Any]) -> dict[str, Any]:
-        name = obj["metadata"]["name"]
-        return self.http.call(f"save query {name!r}", lambda api: api.client.POST(self._path(), json=obj),
-                              write=True, reconcile=reconcile)
-
-    def update(self, obj: dict[str, Any], reconcile: Callable[[Any], Any]) -> dict[str, Any]:
-        name = obj["metadata"]["name"]
-        return self.http.call(f"update saved query {name!r}",
-                              lambda api: api.client.PUT(self._path(name), json=obj), write=True, reconcile=reconcile)
-
-    def delete(self, name: str) -> None:
-        _absent_on_404(lambda: self.http.call(f"delete saved query {name!r}",
-                                              lambda api: api.client.DELETE(self._path(name)), write=True))
+        super().__init__(http, self.GROUP_VERSION, "queries", namespace, "saved query")

@@ -9,8 +9,9 @@ module adds, without patching grafana-client:
   504 and connection errors, honouring Retry-After; a write is retried too,
   since every write dash makes names its object by uid: a retry that meets a
   conflict (409/412) after an ambiguous failure is reconciled by re-reading;
-- adaptive write concurrency (SQLite answers 500 "database is locked" to
-  parallel writes);
+- adaptive concurrency: writes (SQLite answers 500 "database is locked" to
+  parallel writes) and reads (more readers while the server answers, half as
+  many after a 429 or 5xx);
 - errors that name the environment and the URL, and never a credential;
 - one grafana-client per thread, so that each keeps its connections.
 """
@@ -18,11 +19,13 @@ module adds, without patching grafana-client:
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import random
+import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 RETRY_STATUSES = {429, 502, 503, 504}
+WRITE_PUSHBACK = {429, 500, 503}  # on a write: the server takes fewer at once (AdaptiveLimit)
+REFUSED_ATTEMPTS = 3  # nothing listens there: a restart takes seconds, a wrong port forever; do not wait 30 s
 APIS = "s/"  # grafana-client joins paths to ".../api"; "s/x" reaches ".../apis/x" through its public GET
 
 
@@ -73,6 +78,11 @@ class AdaptiveLimit:
     parallel writes; Postgres and MySQL take them in parallel. So writes start
     at `start`, each 500/429/503 on a write halves the limit (down to 1), and
     each run of `limit` successes raises it by one, up to `ceiling`.
+
+    Growing back probes for parallelism SQLite never has, and each probe costs
+    some write a 500. So a write that was pushed back retries `alone()`: once
+    the writes in flight are done, with no other beside it, ahead of the new
+    ones. Its retry cannot meet the same lock again, whatever the limit does.
     """
 
     def __init__(self, start: int, ceiling: int) -> None:
@@ -81,11 +91,13 @@ class AdaptiveLimit:
         self.lowest = self.limit
         self._active = 0
         self._streak = 0
+        self._alone = False  # a pushed-back write is in flight by itself
+        self._waiting_alone = 0  # pushed-back writes waiting for the others to finish
         self._cond = threading.Condition()
 
     def __enter__(self) -> "AdaptiveLimit":
         with self._cond:
-            while self._active >= self.limit:
+            while self._active >= self.limit or self._alone or self._waiting_alone:
                 self._cond.wait()
             self._active += 1
         return self
@@ -94,6 +106,24 @@ class AdaptiveLimit:
         with self._cond:
             self._active -= 1
             self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def alone(self) -> Iterator["AdaptiveLimit"]:
+        """The slot of a retry after pushback: no other request under this limit is in flight while it is."""
+        with self._cond:
+            self._waiting_alone += 1
+            while self._active or self._alone:
+                self._cond.wait()
+            self._waiting_alone -= 1
+            self._alone = True
+            self._active += 1
+        try:
+            yield self
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._alone = False
+                self._cond.notify_all()
 
     def succeeded(self) -> None:
         with self._cond:
@@ -176,6 +206,8 @@ class Transport:
         self._local = threading.local()
         self.retries = 0  # how many retries this run needed, for the report
         self.write_limit = AdaptiveLimit(start=min(4, env.writes), ceiling=env.writes)
+        # Reads start at 8 and grow towards the ceiling while the server answers; a 429/5xx halves them.
+        self.read_limit = AdaptiveLimit(start=min(8, env.reads), ceiling=env.reads)
 
     def client(self) -> Any:
         """This thread's grafana-client."""
@@ -200,14 +232,15 @@ class Transport:
         A write retried after an ambiguous failure (no answer, 502, 504) may
         find that its first attempt did land, and get a conflict (409/412).
         `reconcile(grafana_client)` then re-reads the object and returns a
-        result when it already is as wanted, which counts as success.
+        result when it already is as wanted, which counts as success. Out of
+        retries after such a failure, it looks the same way before giving up.
         """
-        ambiguous = False
+        ambiguous = pushed = False
         attempt = 0
         while True:
             api = self.client()
             try:
-                return self._once(fn, api, write)
+                return self._once(fn, api, write, alone=pushed)
             except Exception as exc:  # noqa: BLE001 - sorted by _classify, re-raised when not grafana-client's
                 failure, retry, ambiguous_now = self._classify(what, exc, write)
                 if failure.status in (409, 412) and ambiguous and reconcile is not None:
@@ -216,17 +249,34 @@ class Transport:
                         return settled
             attempt += 1
             ambiguous = ambiguous or ambiguous_now
-            if not retry or attempt >= self.attempts:
+            # A write the server pushed back retries alone (AdaptiveLimit.alone), not into the same lock.
+            pushed = pushed or (write and failure.status in WRITE_PUSHBACK)
+            refused = isinstance(failure, Unreachable) and "refused" in str(failure).lower()
+            if not retry or attempt >= (min(self.attempts, REFUSED_ATTEMPTS) if refused else self.attempts):
+                if retry and ambiguous and reconcile is not None:
+                    settled = self._check_back(reconcile, api)
+                    if settled is not None:
+                        return settled
                 raise failure
             self.retries += 1
             self.sleep(self.backoff.delay(attempt - 1, getattr(self._local, "retry_after", None)))
 
-    def _once(self, fn: Callable[[Any], T], api: Any, write: bool) -> T:
-        if not write:
-            return fn(api)
-        with self.write_limit:
+    def _check_back(self, reconcile: Callable[[Any], T | None], api: Any) -> T | None:
+        """Out of retries after an attempt that may have landed: whether it did, leaving what we wanted.
+
+        Without this look, a save whose answer was lost and whose retries all
+        met errors is reported failed although Grafana holds it.
+        """
+        try:
+            return reconcile(api)
+        except GrafanaError:
+            return None  # cannot tell: the failure stands
+
+    def _once(self, fn: Callable[[Any], T], api: Any, write: bool, alone: bool = False) -> T:
+        limit = self.write_limit if write else self.read_limit
+        with limit.alone() if alone else limit:
             result = fn(api)
-        self.write_limit.succeeded()
+        limit.succeeded()
         return result
 
     def _classify(self, what: str, exc: Exception, write: bool) -> tuple[GrafanaError, bool, bool]:
@@ -241,8 +291,8 @@ class Transport:
         if not isinstance(exc, (GrafanaTimeoutError, RequestException, GrafanaException)):
             raise exc
         status = getattr(exc, "status_code", 0) or 0
-        if write and status in (429, 500, 503):
-            self.write_limit.pushed_back()
+        if status in (429, 500, 503) or (not write and status in (502, 504)):
+            (self.write_limit if write else self.read_limit).pushed_back()
         if isinstance(exc, (GrafanaTimeoutError, RequestException)) or status == 0:
             return self._unreachable(what, exc), True, True
         failure = self._http_error(what, exc)
@@ -254,6 +304,11 @@ class Transport:
 
     def _unreachable(self, what: str, exc: BaseException) -> Unreachable:
         reason = " ".join(redact(str(exc)).split()) or type(exc).__name__
+        reason = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>: ", "", reason)  # urllib3's object, not the cause
+        if self.base.protocol == "https" and ("WRONG_VERSION_NUMBER" in reason or "record layer failure" in reason):
+            return Unreachable(f"cannot reach Grafana at {self.base} (env {self.env.name}) for {what}: the server "
+                               "does not speak TLS on this port; if it serves plain HTTP, use an http:// url "
+                               f"(TLS error: {reason[-160:]})")
         if len(reason) > 300:  # the cause comes last in niquests' wording: keep both ends
             reason = reason[:120] + " ... " + reason[-170:]
         return Unreachable(f"cannot reach Grafana at {self.base} (env {self.env.name}) for {what}: {reason}")

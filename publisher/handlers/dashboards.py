@@ -19,10 +19,10 @@ by search, which may lag behind writes under unified storage.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ..grafana import GrafanaError
-from ..grafana.api import DashboardAPI, SearchAPI
+from ..grafana.api import DashboardAPI
 from ..model import (
     CREATE,
     DELETE,
@@ -43,7 +43,6 @@ from ..output import content_hash
 from .base import ApplyOptions, PlanOptions, other_project
 from .dashboard_words import dashboard_words, normalise, unified
 
-VERSIONS_PAGE = 20
 VERSIONS_SEARCHED = 200  # how far back a published mark is looked for before the dashboard counts as changed
 MESSAGE_LIMIT = 500  # Grafana refuses longer version messages
 _HASH = re.compile(re.escape(HASH_MARK) + r"([0-9a-f]{16})\]")
@@ -67,10 +66,12 @@ def _rewritten(version: dict[str, Any]) -> bool:
 
 
 def _is_conflict(exc: GrafanaError) -> bool:
-    """A save that met a newer version: 412 version-mismatch, or 13.x's 409 (saveDashboardViaK8s)."""
+    """A save that met a newer version: 412 version-mismatch, 13.x's 409 (saveDashboardViaK8s), or /apis'
+    409 Status (Conflict: a stale resourceVersion; AlreadyExists: created meanwhile)."""
     body = exc.body if isinstance(exc.body, dict) else {}
     return (exc.status == 412 and body.get("status") == "version-mismatch") or \
-        (exc.status == 409 and "overwrite flag" in str(body.get("message") or ""))
+        (exc.status == 409 and "overwrite flag" in str(body.get("message") or "")) or \
+        (exc.status == 409 and body.get("kind") == "Status" and body.get("reason") in ("Conflict", "AlreadyExists"))
 
 
 def _live(answer: dict[str, Any]) -> LiveDashboard:
@@ -81,7 +82,8 @@ def _live(answer: dict[str, Any]) -> LiveDashboard:
         version=data.get("version") or meta.get("version") or 0,
         folder_uid=meta.get("folderUid") or "", folder_title=meta.get("folderTitle") or "General",
         updated_by=meta.get("updatedBy") or "", updated=meta.get("updated") or "",
-        json=data, tags=tuple(data.get("tags") or ()),
+        json=data, tags=tuple(data.get("tags") or ()), stored_as_v2=bool(meta.get("storedAsV2")),
+        resource_version=meta.get("resourceVersion"),
     )
 
 
@@ -89,9 +91,9 @@ class DashboardHandler:
     kind = "dashboard"
     notes_orphans = True
 
-    def __init__(self, api: DashboardAPI, search: SearchAPI) -> None:
-        self.api = api
-        self.search = search
+    def __init__(self, api: DashboardAPI, managed: Callable[[list[str]], list[dict[str, Any]]]) -> None:
+        self.api = api  # api.DashboardAPI (/api) or native.NativeDashboardAPI (/apis): the same methods
+        self.managed = managed  # tags -> the dashboards carrying all of them, as search hits
 
     def wanted(self, state: DesiredState) -> list[DesiredDashboard]:
         return state.dashboards
@@ -110,7 +112,7 @@ class DashboardHandler:
         return _live(answer) if answer is not None else None
 
     def owned(self, state: DesiredState) -> list[LiveDashboard]:
-        hits = self.search.search(tag=[MANAGED_TAG, PROJECT_TAG + state.project], type_="dash-db")
+        hits = self.managed([MANAGED_TAG, PROJECT_TAG + state.project])
         return [LiveDashboard(h["uid"], h.get("title") or "", 0, h.get("folderUid") or "", "", "", "", {},
                               tuple(h.get("tags") or ())) for h in sorted(hits, key=lambda h: h["uid"])]
 
@@ -157,17 +159,15 @@ class DashboardHandler:
 
     def _published(self, uid: str, wanted: set[str]) -> bool:
         """Whether one of the versions, newest first, carries one of the `wanted` marks."""
-        for start in range(0, VERSIONS_SEARCHED, VERSIONS_PAGE):
-            page = self.api.versions(uid, limit=VERSIONS_PAGE, start=start)
-            for version in page:
-                marks = set(_HASH.findall(version.get("message") or ""))
-                if not marks and _rewritten(version):
-                    saved = self.api.version(uid, version["version"]) or {}
-                    marks = set(_HASH.findall(saved.get("message") or ""))
-                if marks & wanted:
-                    return True
-            if len(page) < VERSIONS_PAGE:
+        for searched, version in enumerate(self.api.history(uid)):
+            if searched >= VERSIONS_SEARCHED:
                 return False
+            marks = set(_HASH.findall(version.get("message") or ""))
+            if not marks and _rewritten(version):
+                saved = self.api.version(uid, version["version"]) or {}
+                marks = set(_HASH.findall(saved.get("message") or ""))
+            if marks & wanted:
+                return True
         return False
 
     def plan_delete(self, live: LiveDashboard, state: DesiredState) -> Change | None:
@@ -198,6 +198,8 @@ class DashboardHandler:
             "overwrite": bool(options.force and change.action == UPDATE),
             "message": version_message(options.message, published_hash(ours, d.folder_uid)),
         }
+        if change.action == UPDATE and change.live.resource_version:  # /apis: the optimistic lock
+            body["resourceVersion"] = change.live.resource_version
 
         def already(_: Any) -> dict[str, Any] | None:
             # A retried save whose first attempt landed meets 412: fine if Grafana now holds our content.

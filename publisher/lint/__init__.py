@@ -20,13 +20,14 @@ def lint_dashboards(
     strict: bool = False,
     alerting: Any = None,
     alerting_source: str | None = None,
+    cache: Any = None,
 ) -> Report:
     """Run every check. `dashboards` are render.Rendered or LintTarget items; `alerting` an alerts.model.Alerting."""
     targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source, getattr(d, "panel_sources", {}))
                for d in dashboards]
     known = frozenset(datasource_uids) if datasource_uids is not None else None
     alerts = [(r.alert, r.dashboard, r.expr, alerting_source) for _, _, r in alerting.alerts()] if alerting else []
-    ctx = Context(targets, known, alerts)
+    ctx = Context(targets, known, alerts, cache)
     findings = [Finding("DASH000", e.message, None, None, f"{e.file}:{e.line}") for e in load_errors]
     for check in CHECKS:
         findings.extend(check(ctx))

@@ -43,6 +43,7 @@ class Context:
     dashboards: Sequence[LintTarget]
     datasource_uids: frozenset[str] | None  # declared datasources; None when unknown (JSON files)
     alerts: Sequence[Any] = ()  # (alert name, PanelLink, expression, source) for each alert
+    cache: Any = None  # a cache.Cache of schema results, or None
 
 
 def _finding(t: LintTarget, code: str, message: str, panel: dict[str, Any] | None = None) -> Finding:
@@ -236,7 +237,7 @@ def _query_problem(target: dict[str, Any], kind: str | None) -> tuple[str, str] 
 
 def check_schema(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
-        for error in schema.validate(t.json):
+        for error in schema.validate_cached(t.json, ctx.cache):
             code = "DASH040" if error.schema == "dashboard" else "DASH041"
             panel = {"title": error.panel_title} if error.panel_title else None
             yield _finding(t, code, f"{error.path}: {error.message} ({error.schema} schema)", panel)

@@ -6,6 +6,7 @@ import copy
 import time
 from typing import TYPE_CHECKING, Any
 
+from . import kube
 from .model import UID_CHARS, DashboardVersion, Org, StoredDashboard, User, err, new_uid, now, slugify
 from .modes import Mode
 
@@ -138,9 +139,11 @@ class DashboardRules:
         }
 
     def _store_dashboard(self, org: Org, user: User, existing: StoredDashboard | None, dash: dict[str, Any],
-                         folder_uid: str, title: str, message: str) -> StoredDashboard:
-        """Create (version 1) or update (version + 1) and record the new version (behaviour.md §1.2)."""
-        stamp = now()
+                         folder_uid: str, title: str, message: str,
+                         annotations: dict[str, str] | None = None) -> StoredDashboard:
+        """Create (version 1) or update (version + 1) and record the new version (behaviour.md §1.2); the
+        /apis view's metadata too (kube.stamp: `annotations` are an /apis client's, None for /api)."""
+        raw_message, stamp = message, now()
         if existing is None:
             uid = dash.get("uid") or new_uid()
             stored = StoredDashboard(self.next_id(), uid, {}, 1, folder_uid, stamp, stamp, user.login, user.login)
@@ -159,6 +162,8 @@ class DashboardRules:
         parent = stored.versions[0].version if stored.versions else 0
         stored.versions.insert(0, DashboardVersion(
             self.next_id(), stored.version, parent, 0, stamp, user.login, message, copy.deepcopy(dash)))
+        kube.stamp(stored.k8s, kube.identity(user), existing is None, True, stored.version, dash, folder_uid,
+                   raw_message, stamp, self.next_rv(), annotations)
         return stored
 
     def restore_dashboard(self, org: Org, user: User, uid: str, body: Any) -> Answer:
@@ -176,8 +181,11 @@ class DashboardRules:
         stamp = now()
         d.json = {**copy.deepcopy(old.data), "version": d.version}
         d.updated, d.updated_by = stamp, user.login
+        message = f"Restored from version {old.version}"
         d.versions.insert(0, DashboardVersion(self.next_id(), d.version, d.version - 1, old.version, stamp, user.login,
-                                              f"Restored from version {old.version}", copy.deepcopy(d.json)))
+                                              message, copy.deepcopy(d.json)))
+        kube.stamp(d.k8s, kube.identity(user), False, True, d.version, d.json, d.folder_uid, message, stamp,
+                   self.next_rv())
         slug = slugify(d.json.get("title", ""))
         return 200, {"id": d.id, "uid": d.uid, "url": f"/d/{d.uid}/{slug}", "status": "success",
                      "version": d.version, "slug": slug, "folderUid": d.folder_uid}
@@ -204,7 +212,7 @@ class DashboardEndpoints:
         if d is None:
             return 404, err("Dashboard not found")
         if d.api_version.startswith("v2") and self.app.grafana.mode.v2_not_acceptable:
-            namespace = "default" if org.id == 1 else f"org-{org.id}"
+            namespace = kube.namespace_for(org.id, self.app.grafana.stack_id)
             url = f"/apis/dashboard.grafana.app/{d.api_version}/namespaces/{namespace}/dashboards/{d.uid}"
             return 406, err(f"dashboard api version not supported, use {url} instead")
         # No copy: a stored dashboard is replaced on save, never changed in place, and is encoded at once.

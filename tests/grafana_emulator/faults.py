@@ -44,8 +44,12 @@ def permanent(faults: Faults, handler: str, args: tuple[str, ...], body: Any) ->
     """A configured permanent failure for the object this write touches."""
     if not faults.permanent:
         return None
-    uid = args[0] if args else None
-    if uid is None and isinstance(body, dict):
-        uid = (body.get("dashboard") or {}).get("uid") if isinstance(body.get("dashboard"), dict) else body.get("uid")
+    uid = None
+    if isinstance(body, dict):  # /apis objects name themselves in metadata; /api bodies in dashboard.uid or uid
+        named = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        uid = named.get("name") or ((body.get("dashboard") or {}).get("uid") if isinstance(body.get("dashboard"),
+                                                                                            dict) else body.get("uid"))
+    if uid is None and args:
+        uid = args[-1]  # /api/.../{uid}, /apis/.../namespaces/{ns}/{resource}/{name}
     answer = faults.permanent.get(uid or "")
     return copy.deepcopy(answer) if answer else None

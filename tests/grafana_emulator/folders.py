@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import kube
 from .model import MAX_FOLDER_DEPTH, UID_CHARS, Org, StoredFolder, User, err, errutil, new_uid, now, slugify
 
 if TYPE_CHECKING:
@@ -14,12 +15,31 @@ if TYPE_CHECKING:
 # pkg/services/dashboards/errors.go: 400 "A folder with that name already exists").
 ROOT_FOLDER_NAME = "general"
 GENERAL_TAKEN = "A folder with that name already exists"
+# 11.6 with the nestedFolders toggle off (pkg/api/folder.go MoveFolder); the toggle is gone from 12.2 (PR #109212).
+NESTING_OFF = "To use this service, you need to activate nested folder feature."
+
+
+def folder_spec(f: StoredFolder) -> dict[str, Any]:
+    """folder.grafana.app spec: title, and description when set (pkg/registry/apis/folders/conversions.go)."""
+    return {"title": f.title, **({"description": f.description} if f.description else {})}
 
 
 class FolderRules:
     """The folder rules of `Grafana` (state.py), which provides `next_id`."""
 
+    def nesting(self) -> bool:
+        """Nested folders: the `nestedFolders` toggle in 11.6 (Emulator.nested_folders), always on from 12.2."""
+        return self.nested_folders or not self.mode.nested_folders_toggle
+
+    def stamp_folder(self, f: StoredFolder, user: User, created: bool, changed: bool,
+                     annotations: dict[str, str] | None = None) -> None:
+        """The /apis view's metadata for a folder write (kube.stamp)."""
+        kube.stamp(f.k8s, kube.identity(user), created, changed, f.version, folder_spec(f), f.parent_uid, "",
+                   f.updated, self.next_rv(), annotations)
+
     def folder_dto(self, org: Org, f: StoredFolder) -> dict[str, Any]:
+        if not self.nesting():  # newToFolderDto returns before the parents; the folder table is not read
+            return self.folder_dto_flat(org, f)
         parents = []
         parent = org.folders.get(f.parent_uid)
         while parent is not None:
@@ -37,7 +57,7 @@ class FolderRules:
             "createdBy": f.created_by, "created": f.created, "updatedBy": f.updated_by, "updated": f.updated,
             "version": f.version,
         }
-        if f.parent_uid:
+        if f.parent_uid and self.nesting():
             dto["parentUid"] = f.parent_uid
         return dto
 
@@ -66,11 +86,19 @@ class FolderRules:
             return 404, err("folder not found", "not-found")
         if parent and self.depth(org, parent) + 1 > MAX_FOLDER_DEPTH:
             return 400, errutil(400, "folder.maximum-depth-reached", "Maximum nested folder depth reached")
+        folder = self.insert_folder(org, user, uid, title, parent, body.get("description") or "")
+        dto = self.folder_dto(org, folder)
+        if parent and not self.nesting():  # folderimpl Create: the parent comes back from the folder store
+            dto["parentUid"] = parent
+        return 200, dto
+
+    def insert_folder(self, org: Org, user: User, uid: str, title: str, parent: str, description: str,
+                      annotations: dict[str, str] | None = None) -> StoredFolder:
         stamp = now()
-        folder = StoredFolder(self.next_id(), uid, title, parent, 1, stamp, stamp, user.login, user.login,
-                              body.get("description") or "")
+        folder = StoredFolder(self.next_id(), uid, title, parent, 1, stamp, stamp, user.login, user.login, description)
         org.folders[uid] = folder
-        return 200, self.folder_dto(org, folder)
+        self.stamp_folder(folder, user, True, True, annotations)
+        return folder
 
     def update_folder(self, org: Org, user: User, uid: str, body: dict[str, Any]) -> tuple[int, Any]:
         folder = org.folders.get(uid)
@@ -88,9 +116,12 @@ class FolderRules:
             folder.description = body.get("description") or ""
         folder.version += 1
         folder.updated, folder.updated_by = now(), user.login
+        self.stamp_folder(folder, user, False, True)
         return 200, self.folder_dto(org, folder)
 
     def move_folder(self, org: Org, user: User, uid: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if not self.nesting():
+            return 404, {"message": NESTING_OFF}
         folder = org.folders.get(uid)
         if folder is None:
             return 404, err("folder not found", "not-found")
@@ -107,6 +138,7 @@ class FolderRules:
         folder.parent_uid = parent
         folder.version += 1
         folder.updated, folder.updated_by = now(), user.login
+        self.stamp_folder(folder, user, False, True)
         return 200, self.folder_dto(org, folder)
 
     def _subtree_height(self, org: Org, uid: str) -> int:
@@ -143,12 +175,14 @@ class FolderEndpoints:
         parent = (query.get("parentUid") or [""])[0]
         limit = int((query.get("limit") or ["1000"])[0])
         page = max(1, int((query.get("page") or ["1"])[0]))
-        children = sorted((f for f in org.folders.values() if f.parent_uid == parent), key=lambda f: f.title.lower())
+        nesting = self.app.grafana.nesting()  # off: searchFolders, every folder, no parentUid (GetFolders)
+        children = sorted((f for f in org.folders.values() if not nesting or f.parent_uid == parent),
+                          key=lambda f: f.title.lower())
         chosen = children[(page - 1) * limit: page * limit]
         out = []
         for f in chosen:
             hit = {"id": f.id, "uid": f.uid, "title": f.title}
-            if f.parent_uid:
+            if f.parent_uid and nesting:
                 hit["parentUid"] = f.parent_uid
             out.append(hit)
         return 200, out

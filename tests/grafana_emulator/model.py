@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -53,6 +54,17 @@ class User:
 
 
 @dataclass
+class K8sMeta:
+    """What the /apis (Kubernetes-style) view of an object adds to the legacy one; see kube.py."""
+
+    uid: str = field(default_factory=lambda: str(uuid.uuid4()))  # metadata.uid, not the Grafana uid
+    resource_version: int = 0  # metadata.resourceVersion, bumped by every write through /api or /apis
+    annotations: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # set by clients; deprecatedInternalID is added on read
+    history: list[dict[str, Any]] = field(default_factory=list)  # newest first: {rv, generation, annotations, spec}
+
+
+@dataclass
 class DashboardVersion:
     id: int
     version: int
@@ -79,6 +91,7 @@ class StoredDashboard:
     provisioned: bool = False
     searchable_at: float = 0.0  # time.monotonic() from which search shows it (search lag, modes.py)
     api_version: str = "v1"  # the schema it is stored as: "v2beta1" once converted in the UI (13.0's default)
+    k8s: K8sMeta = field(default_factory=K8sMeta)
 
 
 @dataclass
@@ -93,6 +106,7 @@ class StoredFolder:
     created_by: str
     updated_by: str
     description: str = ""
+    k8s: K8sMeta = field(default_factory=K8sMeta)
 
 
 @dataclass

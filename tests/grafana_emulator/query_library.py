@@ -10,6 +10,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from . import kube
 from .model import Org, User, now
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class QueryLibrary:
     def _stamp(self, obj: dict[str, Any], org: Org, user: User, created: dict[str, Any] | None) -> dict[str, Any]:
         self.version += 1
         meta = dict(obj.get("metadata") or {})
-        meta["namespace"] = "default" if org.id == 1 else f"org-{org.id}"
+        meta["namespace"] = kube.namespace_for(org.id, self.grafana.stack_id)
         meta["resourceVersion"] = str(self.version)
         meta["uid"] = (created or {}).get("metadata", {}).get("uid") or secrets.token_hex(16)
         meta["creationTimestamp"] = (created or {}).get("metadata", {}).get("creationTimestamp") or now()
@@ -132,11 +133,10 @@ class QueryEndpoints:
     app: Emulator
 
     def _namespace_org(self, user: User, org: Org, namespace: str) -> tuple[Org | None, Any]:
-        wanted = 1 if namespace == "default" else int(namespace[4:]) if re.match(r"^org-\d+$", namespace) else None
-        if wanted is None or wanted != org.id:
-            return None, (403, k8s_status(403, "Forbidden",
-                                          f"namespace {namespace!r} does not match the request's org"))
-        return org, None
+        """The namespace authorizer (kube.namespace_problem), with the stack namespace on Cloud."""
+        problem = kube.namespace_problem(namespace, org.id, self.app.grafana.stack_id,
+                                         ("queries.grafana.app", "queries"), "list")
+        return (None, problem) if problem else (org, None)
 
     def h_queries_discovery(self, user, org, query, body):
         return 200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": QUERIES_GV, "resources": [

@@ -48,6 +48,24 @@ QUERY_ROUTES: list[Route] = [
     _route("PUT", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "update_query", "/apis"),
     _route("DELETE", "/queries.grafana.app/v1/namespaces/{namespace}/queries/{name}", "delete_query", "/apis"),
 ]
+# dashboard.grafana.app and folder.grafana.app (Grafana 12, 13); the handlers answer 404 for a version the mode
+# does not serve (modes.py), as the apiserver does for an unknown path.
+_DASH = "/dashboard.grafana.app/{version}/namespaces/{namespace}/dashboards"
+_FOLD = "/folder.grafana.app/{version}/namespaces/{namespace}/folders"
+ROUTES += [
+    _route("GET", "/dashboard.grafana.app/{version}", "dashboard_resources", "/apis"),
+    _route("GET", _DASH, "list_k8s_dashboards", "/apis"),
+    _route("POST", _DASH, "create_k8s_dashboard", "/apis"),
+    _route("GET", _DASH + "/{name}", "get_k8s_dashboard", "/apis"),
+    _route("PUT", _DASH + "/{name}", "update_k8s_dashboard", "/apis"),
+    _route("DELETE", _DASH + "/{name}", "delete_k8s_dashboard", "/apis"),
+    _route("GET", "/folder.grafana.app/{version}", "folder_resources", "/apis"),
+    _route("GET", _FOLD, "list_k8s_folders", "/apis"),
+    _route("POST", _FOLD, "create_k8s_folder", "/apis"),
+    _route("GET", _FOLD + "/{name}", "get_k8s_folder", "/apis"),
+    _route("PUT", _FOLD + "/{name}", "update_k8s_folder", "/apis"),
+    _route("DELETE", _FOLD + "/{name}", "delete_k8s_folder", "/apis"),
+]
 WRITES = {"POST", "PUT", "DELETE", "PATCH"}
 
 

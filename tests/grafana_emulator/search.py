@@ -8,17 +8,20 @@ from typing import Any
 from .model import Org, err, slugify
 
 
-def _folder_hits(org: Org, text: str, uids: set[str], folders: list[str] | None) -> list[dict[str, Any]]:
+def _folder_hits(org: Org, text: str, uids: set[str], folders: list[str] | None,
+                 nesting: bool = True) -> list[dict[str, Any]]:
+    """Folders; with nesting off (11.6's toggle) every folder is at the root."""
     hits = []
     for f in org.folders.values():
+        parent_uid = f.parent_uid if nesting else ""
         if text in f.title.lower() and (not uids or f.uid in uids) and \
-                (folders is None or f.parent_uid in folders):
+                (folders is None or parent_uid in folders):
             hit = {"id": f.id, "uid": f.uid, "orgId": org.id, "title": f.title,
                    "uri": f"db/{slugify(f.title)}", "url": f"/dashboards/f/{f.uid}/{slugify(f.title)}",
                    "slug": "", "type": "dash-folder", "tags": [], "isStarred": False, "sortMeta": 0,
                    "isDeleted": False}
-            if f.parent_uid:
-                parent = org.folders[f.parent_uid]
+            if parent_uid:
+                parent = org.folders[parent_uid]
                 hit.update({"folderId": parent.id, "folderUid": parent.uid, "folderTitle": parent.title,
                             "folderUrl": f"/dashboards/f/{parent.uid}/{slugify(parent.title)}"})
             hits.append(hit)
@@ -75,7 +78,7 @@ class SearchEndpoints:
         folders = query.get("folderUIDs")
         hits = []
         if kind in ("", "dash-folder") and not tags:
-            hits += _folder_hits(org, text, uids, folders)
+            hits += _folder_hits(org, text, uids, folders, self.app.grafana.nesting())
         if kind in ("", "dash-db"):
             hits += _dashboard_hits(org, text, tags, uids, folders)
         reverse = (query.get("sort") or ["alpha-asc"])[0] == "alpha-desc"

@@ -23,15 +23,18 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import routes
+from .apis_dashboards import DashboardApiEndpoints
+from .apis_folders import FolderApiEndpoints
 from .auth import authenticate
 from .dashboards import DashboardEndpoints
 from .datasources import DatasourceEndpoints
 from .faults import Faults, locked_body, permanent
 from .folders import FolderEndpoints
 from .instance import InstanceEndpoints
+from .kube import status as k8s_status
 from .model import Org, User, err
 from .modes import DEFAULT, MODES
-from .query_library import QueryEndpoints, QueryLibrary, k8s_status
+from .query_library import QueryEndpoints, QueryLibrary
 from .routes import WRITES, Route
 from .search import SearchEndpoints
 from .state import Grafana
@@ -69,6 +72,24 @@ class Emulator:
         self._count_lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def stack_id(self) -> int | None:
+        """Grafana Cloud: the stack whose /apis namespace is `stacks-<id>` (None on-prem: default, org-<id>)."""
+        return self.grafana.stack_id
+
+    @stack_id.setter
+    def stack_id(self, value: int | None) -> None:
+        self.grafana.stack_id = value
+
+    @property
+    def nested_folders(self) -> bool:
+        """The `nestedFolders` feature toggle (on by default); only 11.6 has it, 12.2 removed it (PR #109212)."""
+        return self.grafana.nested_folders
+
+    @nested_folders.setter
+    def nested_folders(self, value: bool) -> None:
+        self.grafana.nested_folders = value
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -176,7 +197,7 @@ class Emulator:
 
 
 class _Handler(InstanceEndpoints, SearchEndpoints, DashboardEndpoints, FolderEndpoints, DatasourceEndpoints,
-               QueryEndpoints, BaseHTTPRequestHandler):
+               QueryEndpoints, DashboardApiEndpoints, FolderApiEndpoints, BaseHTTPRequestHandler):
     app: Emulator
     protocol_version = "HTTP/1.1"
     # Go's net/http (Grafana) sets TCP_NODELAY; without it, headers and body leave as two segments and
@@ -293,7 +314,10 @@ class _Handler(InstanceEndpoints, SearchEndpoints, DashboardEndpoints, FolderEnd
             try:
                 body = json.loads(raw)
             except ValueError:
-                self._send(400, err("bad request data"))
+                if template.startswith("/apis"):  # the apiserver's decoder, a Status
+                    self._send(400, k8s_status(400, "BadRequest", "couldn't get version/kind; json parse error"))
+                else:
+                    self._send(400, err("bad request data"))
                 return
         if route[3] not in ("health",):
             user, org_id, problem = app.authenticate(self.headers)
