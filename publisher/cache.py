@@ -73,7 +73,7 @@ class Cache:
         return value
 
     def save(self) -> None:
-        if not self.on or (not self.misses and len(self._used) == len(self._old)):
+        if not self.on or self._used.keys() == self._old.keys():
             return  # nothing new, nothing dropped: leave the file as it is
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
