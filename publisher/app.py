@@ -76,6 +76,30 @@ def _user_errors(fn: Callable[[], Any], where: str = "dash") -> Any:
         raise AppError(describe(exc, where)) from None
 
 
+def _in_background(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Start `fn` on a daemon thread (nothing waits for it if the caller fails first); the returned callable
+    waits and gives its result or raises its exception."""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="dash-connect", daemon=True)
+    thread.start()
+
+    def result() -> Any:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+    return result
+
+
 class App:
     def __init__(self, config_path: str | None = None, dashboards: str | None = None,
                  warn: Callable[[str], None] = lambda line: None, use_cache: bool = True) -> None:
@@ -103,7 +127,7 @@ class App:
             from .project import load_project
 
             root = Path(self.dashboards_option) if self.dashboards_option else self.config.dashboards
-            self._project = load_project(root, self.config.alerts)
+            self._project = load_project(root, self.config.alerts, None if self.use_cache else False)
             for warning in self._project.warnings:
                 self.warn(f"warning: {warning}")
         return self._project
@@ -190,6 +214,13 @@ class App:
 
         return _user_errors(lambda: ServerTarget(env, project=self.config.project))
 
+    def _connect_and_prefetch(self, env: "Environment") -> "Target":
+        target = self.connect(env)
+        prefetch = getattr(target, "prefetch", None)
+        if prefetch is not None:
+            prefetch()
+        return target
+
     def probe(self, env: "Environment") -> dict[str, Any]:
         """What the environment's target is, as data: lines for people, fields for JSON; never raises."""
         if env.directory is not None:
@@ -211,13 +242,15 @@ class App:
         from .handlers import PlanOptions
 
         env = self.environment(env_name)
+        # The server is probed and its bulk reads made while the project loads: the two wait on different things.
+        connected = _in_background(lambda: self._connect_and_prefetch(env))
         rendered = self._publishable(env, skip_lint)
         project = self.project()
-        if prune and not project.dashboards and not project.log_queries:
+        if prune and not project.rendered:
             raise AppError(f"refusing to prune: {project.root or 'the dashboards directory'} declares no dashboard, so "
                            f"--prune would delete everything dash published to env {env.name}; check --dashboards "
                            "and dash.yaml's `dashboards:`")
-        target = self.connect(env)
+        target = connected()
         state = _user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
                                                    target.traits, self.config.project))
         plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)),

@@ -36,6 +36,33 @@ def enabled() -> bool:
     return os.environ.get("DASH_NO_CACHE", "") in ("", "0")
 
 
+_fingerprint: list[str] = []
+
+
+def dash_fingerprint() -> str:
+    """dash's own code and data (its .py and .json files), Python's version and the libraries rendering and
+    linting use: a change to any is a new key for every entry that depends on dash."""
+    if not _fingerprint:
+        import hashlib
+        import importlib.util
+        import sys
+
+        package = Path(__file__).resolve().parent
+        digest = hashlib.sha256(sys.version.encode())
+        for path in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+        for library in ("grafanalib", "attr", "orjson", "jsonschema", "promql_parser"):
+            spec = importlib.util.find_spec(library)
+            origin = spec.origin if spec is not None else None
+            try:
+                stat = os.stat(origin) if origin else None
+            except OSError:
+                stat = None
+            digest.update(f"{library}:{stat.st_size}:{stat.st_mtime_ns}".encode() if stat else library.encode())
+        _fingerprint.append(digest.hexdigest())
+    return _fingerprint[0]
+
+
 def key(*parts: bytes | str) -> str:
     """A key from everything a value depends on."""
     return bytes_hash(b"\x00".join(p.encode() if isinstance(p, str) else p for p in (VERSION, *parts)))

@@ -157,16 +157,11 @@ def lint(app: "App", files: tuple[str, ...], output: str, strict: bool) -> None:
 @pass_app
 def list_(app: "App", output: str) -> None:
     """List the dashboards dash knows about, and where each is declared."""
-    from .loader import display_path
     from .report import table
 
     project = _run(app.project)
-    rows = []
-    extra = [project.saved_queries_dashboard] if project.saved_queries_dashboard is not None else []
-    for d in project.dashboards + extra:
-        file, line = d.declared_at
-        rows.append({"uid": d.uid, "title": d.title, "folder": d.folder,
-                     "panels": sum(1 for _ in d.iter_panels()), "source": f"{display_path(file)}:{line}"})
+    rows = [{"uid": r.uid, "title": r.title, "folder": r.folder, "panels": r.panel_count, "source": r.source}
+            for r in project.rendered]
     if output == "json":
         _print_json({"dashboards": rows, "errors": [e.to_json() for e in project.errors]})
     else:

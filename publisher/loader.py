@@ -13,6 +13,7 @@ project in the same process (or a rebuild) never sees the first one's helpers.
 from __future__ import annotations
 
 import contextlib
+import importlib.machinery
 import importlib.util
 import io
 import os
@@ -26,6 +27,7 @@ from typing import Any, Iterator
 import attrs
 
 _loaded_roots: list[str] = []  # directories whose modules we imported; purged before a new load
+_helper_reads: dict[str, Any] = {}  # helper module name -> what it read when it ran (a trace recorder)
 
 
 @attrs.frozen
@@ -67,6 +69,7 @@ def forget_project_modules() -> None:
     for name, module in list(sys.modules.items()):
         if _under(getattr(module, "__file__", None), _loaded_roots):
             del sys.modules[name]
+    _helper_reads.clear()
     for root in _loaded_roots:
         while root in sys.path:
             sys.path.remove(root)
@@ -79,6 +82,51 @@ def use_directory(root: Path) -> None:
     text = str(root.resolve())
     _loaded_roots.append(text)
     sys.path.insert(0, text)
+    if not any(isinstance(finder, _HelperFinder) for finder in sys.meta_path):
+        at = next((i for i, f in enumerate(sys.meta_path) if f is importlib.machinery.PathFinder), len(sys.meta_path))
+        sys.meta_path.insert(at, _HelperFinder())
+
+
+class _RecordingLoader:
+    """A helper's loader that notes what the helper read while it ran (publisher/trace.py)."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        from . import trace
+
+        with trace.recording() as reads:
+            self._loader.exec_module(module)
+        if module.__file__:
+            reads.files.add(os.path.abspath(module.__file__))  # its source, even when Python read a .pyc
+        _helper_reads[module.__name__] = reads
+
+
+class _HelperFinder:
+    """Just before Python's own path finder: the same spec, with a recording loader for a project's helpers."""
+
+    @staticmethod
+    def find_spec(name: str, path: Any = None, target: Any = None) -> Any:
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None and _under(spec.origin, _loaded_roots):
+            spec.loader = _RecordingLoader(spec.loader)
+        return spec
+
+    @staticmethod
+    def invalidate_caches() -> None:
+        pass  # PathFinder is asked itself
+
+
+def helper_reads() -> list[Any]:
+    """What each project helper imported so far read when it ran (trace recorders), oldest first."""
+    return [reads for name, reads in _helper_reads.items() if name in sys.modules]
 
 
 def project_modules(root: Path) -> list[ModuleType]:

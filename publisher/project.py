@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .loader import LoadError, LoadFailed, display_path, load_file, project_modules, use_directory
+from .output import bytes_hash, json_bytes
+from .rendered import DASHBOARD, SAVED_QUERIES_FALLBACK, Rendered
 
 if TYPE_CHECKING:
     from alerts.model import Alerting
@@ -29,14 +32,17 @@ SKIP_DIRS = {"__pycache__"}
 @attrs.define
 class Project:
     root: Path | None
-    dashboards: "list[Dashboard]" = attrs.field(factory=list)  # in discovery order
+    # Every dashboard rendered, in discovery order, duplicate uids included (lint reports them); the last one
+    # stands in for a query library when there are saved queries (role SAVED_QUERIES_FALLBACK).
+    rendered: list[Rendered] = attrs.field(factory=list)
     datasources: "dict[str, Datasource]" = attrs.field(factory=dict)  # every one declared, by uid
     log_queries: "list[LogQuery]" = attrs.field(factory=list)
-    saved_queries_dashboard: "Dashboard | None" = None  # stands in for a query library; built from log_queries
     alerting: "Alerting | None" = None
     alerting_source: str | None = None
     errors: list[LoadError] = attrs.field(factory=list)
     warnings: list[LoadError] = attrs.field(factory=list)  # what modules printed while imported
+    cache_hits: int = 0  # modules whose cached result was used (publisher/module_cache.py)
+    cache_misses: int = 0
 
 
 def module_files(root: Path) -> list[Path]:
@@ -81,8 +87,9 @@ def _no_dashboard(module: Any) -> str:
             "with '_' if it only holds helpers")
 
 
-def load_dashboards(project: Project, root: Path) -> None:
-    from .sdk import Dashboard, Datasource, LogQuery
+def load_dashboards(project: Project, root: Path, use_cache: bool | None = None) -> None:
+    """Each module in turn: its cached result while nothing it read has changed, else imported and rendered."""
+    from .module_cache import ModuleCache
 
     root = root.resolve()
     if root.is_file() and root.suffix == ".py":
@@ -94,22 +101,149 @@ def load_dashboards(project: Project, root: Path) -> None:
         return
     project.root = root
     use_directory(root)
+    cache = ModuleCache(root, use_cache)
+    merged = _Merged(project)
     for path in files:
         try:
-            module = load_file(path, _module_name(path, root), project.warnings)
-        except LoadFailed as failed:
-            project.errors.append(failed.error)
+            text = path.read_bytes()
+        except OSError as exc:
+            project.errors.append(LoadError(display_path(path), 0, f"cannot be read: {exc.strerror or exc}"))
             continue
-        dashboards, queries = _values(module, Dashboard), _values(module, LogQuery)
-        if not dashboards and not queries:
-            project.errors.append(LoadError(display_path(path), 1, _no_dashboard(module)))
-        _add_unique(project.dashboards, dashboards)
-        if queries and not project.log_queries:
-            first_queries = display_path(path)
-        _add_unique(project.log_queries, queries)
-    _collect_datasources(project, root, Datasource)
+        cached = cache.get(path, text)
+        if cached is not None:
+            merged.add(path, *cached)
+            continue
+        fresh = _load_module(project, path, _module_name(path, root), root)
+        if fresh is not None:
+            result, blobs, inputs = fresh
+            cache.put(path, text, result, blobs, inputs)
+            merged.add(path, result, blobs)
     if project.log_queries:
-        _saved_queries_dashboard(project, first_queries)
+        _saved_queries_dashboard(project, merged.first_queries or "")
+    cache.finish()
+    project.cache_hits, project.cache_misses = cache.hits, cache.misses
+
+
+def _load_module(project: Project, path: Path, name: str, root: Path,
+                 ) -> tuple[dict[str, Any], list[bytes], Any] | None:
+    """Import and render one module: (result, dashboard bytes, what it read), or None after an error."""
+    from . import trace
+    from .loader import helper_reads
+    from .module_cache import installed_packages
+    from .sdk import Dashboard, Datasource, LogQuery
+
+    printed: list[LoadError] = []
+    errors_before = len(project.errors)
+    with trace.recording() as reads:
+        try:
+            module = load_file(path, name, printed)
+        except LoadFailed as failed:
+            project.warnings.extend(printed)
+            project.errors.append(failed.error)
+            return None
+        try:
+            dashboards, queries = _values(module, Dashboard), _values(module, LogQuery)
+            if not dashboards and not queries:
+                project.errors.append(LoadError(display_path(path), 1, _no_dashboard(module)))
+            rendered = [_render(d, project.errors) for d in dashboards]
+            declared = _declared_datasources(dashboards, queries, project_modules(root), Datasource)
+        finally:
+            sys.modules.pop(name, None)  # its objects can go once rendered: memory does not grow with modules
+    if len(project.errors) > errors_before:
+        project.warnings.extend(printed)
+        return None  # not cached; what it printed is shown here, as for a module that failed to import
+    helpers = helper_reads()
+    inputs = trace.Inputs.of(reads.files.union(*(h.files for h in helpers)) - {str(path)},
+                             reads.dirs.union(*(h.dirs for h in helpers)), reads.env.union(*(h.env for h in helpers)),
+                             installed_packages(str(root)))
+    result = {
+        "dashboards": [entry for entry, _ in rendered],
+        "datasources": [_datasource_json(ds) for ds in declared],
+        "queries": [{**{k: getattr(q, k) for k in ("uid", "name", "description", "expr")}, "tags": list(q.tags),
+                     "datasource": _datasource_json(q.datasource)} for q in queries],
+        "printed": [e.message for e in printed],
+    }
+    return result, [blob for _, blob in rendered], inputs
+
+
+def _render(dashboard: "Dashboard", errors: list[LoadError], role: str = DASHBOARD) -> tuple[dict[str, Any], bytes]:
+    """One dashboard's cache entry (where it was declared, what it uses) and file bytes; errors noted."""
+    from .sdk import DashboardError
+
+    file, line = dashboard.declared_at
+    try:
+        data = dashboard.to_json()
+        uids = [ds.uid for ds in dashboard.datasources()]
+    except DashboardError as exc:
+        errors.append(LoadError(display_path(file), line, str(exc)))
+        return {}, b""
+    entry = {"uid": dashboard.uid, "title": dashboard.title, "folder": dashboard.folder, "file": str(file),
+             "line": line, "datasources": uids, "role": role,
+             "panels": [[pid, str(f), n] for pid, (f, n) in sorted(dashboard.panel_sources.items())]}
+    return entry, json_bytes(data)
+
+
+def _declared_datasources(dashboards: list[Any], queries: list[Any], modules: list[Any], kind: type) -> list[Any]:
+    """Those the dashboards use, those of the saved queries, then those declared at module level (helpers too)."""
+    found: dict[str, Any] = {}
+    for dashboard in dashboards:
+        for ds in dashboard.datasources():
+            found.setdefault(ds.uid, ds)
+    for query in queries:
+        found.setdefault(query.datasource.uid, query.datasource)
+    for module in modules:
+        for ds in _values(module, kind):
+            found.setdefault(ds.uid, ds)
+    return list(found.values())
+
+
+def _datasource_json(ds: Any) -> dict[str, Any]:
+    return {"name": ds.name, "type": ds.type, "uid": ds.uid, "settings": dict(ds.settings),
+            "description": ds.description, "url": ds.url}
+
+
+class _Merged:
+    """Module results into the project, in discovery order; a dashboard two modules export is one dashboard."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.first_queries: str | None = None  # the module that declared the first saved query
+        self._seen: set[tuple[str, int, str, str]] = set()
+
+    def add(self, path: Path, result: dict[str, Any], blobs: list[bytes]) -> None:
+        from .sdk.datasources import Datasource
+
+        project = self.project
+        shown = display_path(path)
+        project.warnings.extend(LoadError(shown, 1, message) for message in result["printed"])
+        for entry, blob in zip(result["dashboards"], blobs):
+            same = (entry["file"], entry["line"], entry["uid"], bytes_hash(blob))
+            if same in self._seen:
+                continue  # the very object another module exported too (a shared helper's dashboard)
+            self._seen.add(same)
+            shown_as: dict[str, str] = {}  # a module's panels are mostly declared in one or two files
+
+            def at(file: str, line: int) -> str:
+                if file not in shown_as:
+                    shown_as[file] = display_path(file)
+                return f"{shown_as[file]}:{line}"
+            project.rendered.append(Rendered(
+                entry["uid"], entry["title"], entry["folder"], blob, at(entry["file"], entry["line"]),
+                tuple(entry["datasources"]), {pid: at(f, n) for pid, f, n in entry["panels"]}, entry["role"]))
+        for ds in result["datasources"]:
+            project.datasources.setdefault(ds["uid"], Datasource(**ds))
+        if not result["queries"]:
+            return
+        from .sdk.log_queries import LogQuery  # with the dashboard code: only where there are saved queries
+
+        if self.first_queries is None:
+            self.first_queries = shown
+        known = {q.uid: q for q in project.log_queries}
+        for q in result["queries"]:
+            query = LogQuery(**{**q, "datasource": Datasource(**q["datasource"])})
+            if known.get(query.uid) != query:
+                project.log_queries.append(query)
+                known[query.uid] = query
 
 
 def _saved_queries_dashboard(project: Project, where: str) -> None:
@@ -121,27 +255,10 @@ def _saved_queries_dashboard(project: Project, where: str) -> None:
         project.errors.append(LoadError(where, 1, str(exc)))
         return
     dashboard.declared_at = (where, 1)  # the module that declares the queries, not dash's own code
-    project.saved_queries_dashboard = dashboard
-
-
-def _collect_datasources(project: Project, root: Path, kind: type) -> None:
-    """Those the dashboards use, then those declared at module level in the modules and their helpers."""
-    from .sdk import DashboardError
-
-    found: dict[str, Any] = {}
-    for dashboard in project.dashboards:
-        try:
-            used = dashboard.datasources()
-        except DashboardError:
-            continue  # reported when the dashboard is rendered
-        for ds in used:
-            found.setdefault(ds.uid, ds)
-    for query in project.log_queries:
-        found.setdefault(query.datasource.uid, query.datasource)
-    for module in project_modules(root):
-        for ds in _values(module, kind):
-            found.setdefault(ds.uid, ds)
-    project.datasources = found
+    entry, blob = _render(dashboard, project.errors, SAVED_QUERIES_FALLBACK)
+    if entry:
+        project.rendered.append(Rendered(entry["uid"], entry["title"], entry["folder"], blob, f"{where}:1",
+                                         tuple(entry["datasources"]), {}, SAVED_QUERIES_FALLBACK))
 
 
 def load_alerting(project: Project, path: Path) -> None:
@@ -164,15 +281,17 @@ def load_alerting(project: Project, path: Path) -> None:
     project.alerting = alerting
 
 
-def load_project(dashboards: Path | None, alerts: Path | None) -> Project:
-    """Import the project's modules: the dashboards directory (or file) and the alerting file."""
+def load_project(dashboards: Path | None, alerts: Path | None, use_cache: bool | None = None) -> Project:
+    """Load the project: the dashboards directory (or file), rendered, and the alerting file.
+
+    `use_cache`: None follows DASH_NO_CACHE; False is --no-cache."""
     project = Project(root=None)
     if dashboards is None:
         project.errors.append(LoadError(
             "dash.yaml", 0, "no dashboards directory: create ./dashboards, set `dashboards:` in dash.yaml, "
             "or pass --dashboards DIR"))
     else:
-        load_dashboards(project, dashboards)
+        load_dashboards(project, dashboards, use_cache)
     if alerts is not None:
         load_alerting(project, alerts)
     return project

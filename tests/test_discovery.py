@@ -64,7 +64,8 @@ def test_helpers_modules_are_not_dashboard_modules():
     from .conftest import ROOT
 
     project = load_project(ROOT / "dashboards", None)
-    assert {d.declared_at[0].rsplit("/", 1)[-1] for d in project.dashboards} == {"api.py", "business.py", "system.py"}
+    files = {r.source.rsplit(":", 1)[0].rsplit("/", 1)[-1] for r in project.rendered if r.role == "dashboard"}
+    assert files == {"api.py", "business.py", "system.py"}
     assert [q.uid for q in project.log_queries][:1] == ["api-errors"]  # logs.py declares saved queries
     assert project.errors == []
 
@@ -76,8 +77,8 @@ def test_two_projects_in_one_process_do_not_share_helpers(tmp_path):
         (tmp_path / name / "_shared.py").write_text(f"UID = {name!r}\n")
         (tmp_path / name / "board.py").write_text(
             "from _shared import UID\nfrom publisher.sdk import Dashboard\nd = Dashboard(UID, uid=UID)\n")
-    assert [d.uid for d in load_project(tmp_path / "one", None).dashboards] == ["one"]
-    assert [d.uid for d in load_project(tmp_path / "two", None).dashboards] == ["two"]
+    assert [d.uid for d in load_project(tmp_path / "one", None).rendered] == ["one"]
+    assert [d.uid for d in load_project(tmp_path / "two", None).rendered] == ["two"]
 
 
 def test_a_module_may_declare_several_dashboards(tmp_path):
@@ -85,4 +86,4 @@ def test_a_module_may_declare_several_dashboards(tmp_path):
         "from publisher.sdk import Dashboard\n"
         "ALL = [Dashboard(f'D{i}', uid=f'd{i}') for i in range(3)]\n"
     )
-    assert [d.uid for d in load_project(tmp_path, None).dashboards] == ["d0", "d1", "d2"]
+    assert [d.uid for d in load_project(tmp_path, None).rendered] == ["d0", "d1", "d2"]

@@ -104,7 +104,7 @@ def test_a_file_that_is_not_json_is_reported(dash, tmp_path):
     assert "bad.json:1: DASH000 error" in result.output and "not valid JSON" in result.output
 
 
-def test_the_schema_cache_gives_the_same_findings_and_is_safe_to_lose(dash, tmp_path, monkeypatch):
+def test_the_lint_cache_gives_the_same_findings_and_is_safe_to_lose(dash, tmp_path, monkeypatch):
     """Findings from the cache are the findings without it; a corrupt or unwritable cache is no error."""
     from publisher.app import App
 
@@ -120,7 +120,7 @@ def test_the_schema_cache_gives_the_same_findings_and_is_safe_to_lose(dash, tmp_
     assert not (tmp_path / "cache").exists(), "--no-cache writes nothing"
     assert findings() == fresh  # computed, then stored
     stored = json.loads((tmp_path / "cache" / "lint.json").read_text())
-    assert len(stored) == 1 and "DASH041" not in json.dumps(stored)  # schema errors only: codes come later
+    assert len(stored) == 1 and "DASH041" in json.dumps(stored)  # one dashboard's findings
     assert findings() == fresh  # from the cache
     (tmp_path / "cache" / "lint.json").write_text("{not json")
     assert findings() == fresh
@@ -130,17 +130,30 @@ def test_the_schema_cache_gives_the_same_findings_and_is_safe_to_lose(dash, tmp_
     assert findings() == fresh
 
 
-def test_the_cache_key_covers_the_dashboard_and_the_schemas(tmp_path):
+def test_the_lint_cache_key_covers_the_dashboard_its_source_and_the_datasources(tmp_path):
     from publisher.cache import Cache
-    from publisher.lint import schema
+    from publisher.lint import LintTarget, lint_dashboards
 
     cache = Cache("lint", tmp_path, on=True)
     good = {"title": "T", "uid": "t", "panels": [], "schemaVersion": 41, "templating": {"list": []},
             "annotations": {"list": []}, "editable": True, "graphTooltip": 0, "time": {"from": "now-6h", "to": "now"},
             "timepicker": {}, "timezone": "browser", "links": [], "tags": []}
     bad = {**good, "graphTooltip": "shared"}  # an integer in the schema
-    assert schema.validate_cached(good, cache) == schema.validate(good) == []
-    assert schema.validate_cached(bad, cache) == schema.validate(bad) != []
+    panel = {"id": 1, "type": "stat", "title": "Up", "gridPos": {"h": 4, "w": 6, "x": 0, "y": 0},
+             "datasource": {"type": "prometheus", "uid": "prom"}, "fieldConfig": {"defaults": {"unit": "short"}},
+             "targets": [{"refId": "A", "expr": "up", "datasource": {"type": "prometheus", "uid": "prom"}}]}
+    uses = {**good, "panels": [panel]}
+
+    def codes(data, source="a.py:1", known=("prom",)):
+        target = LintTarget("t", "T", "F", data, source)
+        cached = lint_dashboards([target], datasource_uids=known, cache=cache).findings
+        assert cached == lint_dashboards([target], datasource_uids=known).findings
+        return [(f.code, f.source) for f in cached]
+
+    assert codes(good) == []
+    assert {c for c, _ in codes(bad)} == {"DASH040"}
     assert cache.misses == 2 and cache.hits == 0
-    assert schema.validate_cached(bad, cache) == schema.validate(bad)
-    assert cache.hits == 1
+    assert {c for c, _ in codes(bad)} == {"DASH040"} and cache.hits == 1
+    assert {s for _, s in codes(bad, source="b.py:7")} == {"b.py:7"} and cache.misses == 3
+    # The declared datasources are part of the key: `prom` declared or not gives other findings.
+    assert codes(uses) != codes(uses, known=("other",))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import socket
 
+import attrs
+
+from publisher.output import json_bytes
+
 from .conftest import FIXTURES, TOKEN, write_config
 
 
@@ -178,9 +182,11 @@ def test_an_edit_between_plan_and_save_is_a_conflict_and_is_not_overwritten(env_
     assert env_dash("publish", "--env", "test").exit_code == 0
     bump = lambda d: d.update(description="dash will change this")  # noqa: E731
     app = App(str(tmp_path / "dash.yaml"))
-    for item in app.rendered().dashboards:
+    dashboards = app.rendered().dashboards
+    for at, item in enumerate(dashboards):
         if item.uid == "system":
-            item.json["description"] = "a new description from the code"
+            data = {**item.json, "description": "a new description from the code"}
+            dashboards[at] = attrs.evolve(item, encoded=json_bytes(data))
     planned = app.plan("test")
     assert [c.uid for c in planned.plan.pending] == ["system"]
     grafana.edit_dashboard("system", bump, user="carol")  # lands after the plan read version 1

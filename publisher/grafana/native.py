@@ -53,37 +53,56 @@ def _stored_as_v2(obj: dict[str, Any]) -> bool:
     return str(conversion.get("storedVersion") or "").startswith("v2")
 
 
-class NativeDashboardAPI:
-    """dashboard.grafana.app: get, save, delete, history, list; in DashboardAPI's shapes."""
+class ListedOnce:
+    """A resource read by one paged LIST per run: each object's first `get` answers from it, later ones GET.
 
-    def __init__(self, http: Transport, version: str, namespace: str) -> None:
-        self.resource = ResourceAPI(http, f"dashboard.grafana.app/{version}", "dashboards", namespace, "dashboard")
-        self._all: list[dict[str, Any]] | None = None  # the LIST, read once per run
-        self._unread: dict[str, dict[str, Any]] = {}  # what get() has not yet answered from it
+    The first answer is the plan's bulk read; a second `get` of the same name
+    (a check before a write) must see what is in Grafana now.
+    """
+
+    def __init__(self, resource: ResourceAPI) -> None:
+        self.resource = resource
+        self._all: list[dict[str, Any]] | None = None
+        self._unread: dict[str, dict[str, Any]] = {}  # what get() has not yet answered from the LIST
         self._asked: set[str] = set()
         self._lock = threading.Lock()
-        self.manager: dict[str, str] = {}  # annotations every write carries (set by the target)
 
-    def _listed(self) -> list[dict[str, Any]]:
+    def listed(self) -> list[dict[str, Any]]:
+        """Every object, by name; the LIST is made on the first call (and shared by every thread)."""
         with self._lock:
             if self._all is None:
                 self._all = sorted(self.resource.list(), key=lambda o: o["metadata"]["name"])
                 self._unread = {o["metadata"]["name"]: o for o in self._all}
             return self._all
 
+    def get(self, name: str) -> dict[str, Any] | None:
+        self.listed()
+        with self._lock:
+            first = name not in self._asked
+            self._asked.add(name)
+            obj = self._unread.pop(name, None) if first else None
+        return obj if first else self.resource.get(name)
+
+
+class NativeDashboardAPI:
+    """dashboard.grafana.app: get, save, delete, history, list; in DashboardAPI's shapes."""
+
+    def __init__(self, http: Transport, version: str, namespace: str) -> None:
+        self.resource = ResourceAPI(http, f"dashboard.grafana.app/{version}", "dashboards", namespace, "dashboard")
+        self._reads = ListedOnce(self.resource)
+        self.manager: dict[str, str] = {}  # annotations every write carries (set by the target)
+
+    def prefetch(self) -> None:
+        """Make the run's LIST now (while the project loads), so that the plan only reads memory."""
+        self._reads.listed()
+
     def everything(self) -> list[dict[str, Any]]:
         """Every dashboard in the namespace, in the legacy shape, from the one LIST."""
-        return [self._legacy(o) for o in self._listed()]
+        return [self._legacy(o) for o in self._reads.listed()]
 
     def get(self, uid: str) -> dict[str, Any] | None:
         """{dashboard, meta}, or None: the first time from the LIST (the plan's bulk read), then by a GET."""
-        self._listed()
-        with self._lock:
-            first = uid not in self._asked
-            self._asked.add(uid)
-            obj = self._unread.pop(uid, None) if first else None
-        if not first:
-            obj = self.resource.get(uid)
+        obj = self._reads.get(uid)
         return self._legacy(obj) if obj is not None else None
 
     def _legacy(self, obj: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +152,7 @@ class NativeFolderAPI:
 
     def __init__(self, http: Transport, version: str, namespace: str) -> None:
         self.resource = ResourceAPI(http, f"folder.grafana.app/{version}", "folders", namespace, "folder")
+        self._reads = ListedOnce(self.resource)
         self.manager: dict[str, str] = {}
 
     @staticmethod
@@ -142,8 +162,12 @@ class NativeFolderAPI:
                 "parentUid": _annotations(obj).get(FOLDER, ""), "version": meta.get("generation")}
 
     def get(self, uid: str) -> dict[str, Any] | None:
-        obj = self.resource.get(uid)
+        """A folder DTO, or None: the first time from the LIST (the plan's bulk read), then by a GET."""
+        obj = self._reads.get(uid)
         return self._legacy(obj) if obj is not None else None
+
+    def prefetch(self) -> None:
+        self._reads.listed()
 
     def create(self, title: str, uid: str, parent_uid: str, reconcile: Callable[[Any], Any]) -> dict[str, Any]:
         annotations = {**self.manager, **({FOLDER: parent_uid} if parent_uid else {})}

@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+import attrs
+import orjson
+
 from ..loader import LoadError, display_path
-from .checks import CHECKS, Context, LintTarget
+from .checks import CHECKS, PER_DASHBOARD, Context, LintTarget
 from .findings import CODES, Finding, Report
 
 __all__ = ["CODES", "Finding", "LintTarget", "Report", "lint_dashboards", "load_json_dashboards"]
@@ -22,16 +25,41 @@ def lint_dashboards(
     alerting_source: str | None = None,
     cache: Any = None,
 ) -> Report:
-    """Run every check. `dashboards` are render.Rendered or LintTarget items; `alerting` an alerts.model.Alerting."""
+    """Run every check. `dashboards` are render.Rendered or LintTarget items; `alerting` an alerts.model.Alerting.
+
+    `cache` (a cache.Cache) keeps each dashboard's findings from the one-dashboard checks, keyed by its JSON,
+    where it was declared, the declared datasources and dash's own code: the same input, the same findings."""
     targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source, getattr(d, "panel_sources", {}))
                for d in dashboards]
     known = frozenset(datasource_uids) if datasource_uids is not None else None
     alerts = [(r.alert, r.dashboard, r.expr, alerting_source) for _, _, r in alerting.alerts()] if alerting else []
-    ctx = Context(targets, known, alerts, cache)
+    ctx = Context(targets, known, alerts)
+    own = [_own_findings(t, known, cache) for t in targets]
     findings = [Finding("DASH000", e.message, None, None, f"{e.file}:{e.line}") for e in load_errors]
     for check in CHECKS:
-        findings.extend(check(ctx))
+        if check.__name__ in PER_DASHBOARD:
+            findings.extend(f for per_check in own for f in per_check[check.__name__])
+        else:
+            findings.extend(check(ctx))
     return Report(findings, len(targets), strict)
+
+
+def _own_findings(target: LintTarget, known: frozenset[str] | None, cache: Any) -> dict[str, list[Finding]]:
+    """The one-dashboard checks' findings for `target`, by check, from the cache where it has them."""
+    def compute() -> dict[str, list[dict[str, Any]]]:
+        alone = Context([target], known)
+        return {c.__name__: [attrs.asdict(f) for f in c(alone)] for c in CHECKS if c.__name__ in PER_DASHBOARD}
+
+    if cache is None or not cache.on:
+        found = compute()
+    else:
+        from ..cache import dash_fingerprint, key
+
+        entry = key("lint", dash_fingerprint(), orjson.dumps(target.json, option=orjson.OPT_SORT_KEYS),
+                    target.source, orjson.dumps({str(k): v for k, v in sorted(target.panel_sources.items())}),
+                    "-" if known is None else "\0".join(sorted(known)))
+        found = cache.get_or_compute(entry, compute)
+    return {name: [Finding(**f) for f in items] for name, items in found.items()}
 
 
 def load_json_dashboards(paths: Iterable[Path]) -> tuple[list[LintTarget], list[Any]]:

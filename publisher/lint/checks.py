@@ -16,7 +16,6 @@ from alerts.render import Panels
 
 from ..dashboard_json import COLUMNS, fits_grid, overlaps, panel_ids, uid_problem, walk_panels
 from ..querylang import logql, promql
-from . import schema
 from .findings import Finding
 
 # Panels that show no query results, so need no query (and no unit).
@@ -43,7 +42,6 @@ class Context:
     dashboards: Sequence[LintTarget]
     datasource_uids: frozenset[str] | None  # declared datasources; None when unknown (JSON files)
     alerts: Sequence[Any] = ()  # (alert name, PanelLink, expression, source) for each alert
-    cache: Any = None  # a cache.Cache of schema results, or None
 
 
 def _finding(t: LintTarget, code: str, message: str, panel: dict[str, Any] | None = None) -> Finding:
@@ -236,8 +234,10 @@ def _query_problem(target: dict[str, Any], kind: str | None) -> tuple[str, str] 
 
 
 def check_schema(ctx: Context) -> Iterator[Finding]:
+    from . import schema  # jsonschema: only when a dashboard's findings are not cached
+
     for t in ctx.dashboards:
-        for error in schema.validate_cached(t.json, ctx.cache):
+        for error in schema.validate(t.json):
             code = "DASH040" if error.schema == "dashboard" else "DASH041"
             panel = {"title": error.panel_title} if error.panel_title else None
             yield _finding(t, code, f"{error.path}: {error.message} ({error.schema} schema)", panel)
@@ -274,6 +274,9 @@ def check_alert_links(ctx: Context) -> Iterator[Finding]:
                           f"{link.panel_title!r} does not query", link.dashboard_uid, link.panel_title, source)
 
 
+# Checks that look at one dashboard at a time (and the declared datasources): their findings are cached per
+# dashboard (lint/__init__.py). The others compare dashboards with each other or with the alerts.
+PER_DASHBOARD = frozenset({"check_grid", "check_panels", "check_queries", "check_schema"})
 CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
     check_uids,
     check_grid,

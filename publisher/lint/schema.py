@@ -28,18 +28,16 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 import attrs
 import orjson
 from jsonschema import Draft7Validator
 
-from ..cache import key
 from ..dashboard_json import walk_panels
 
 if TYPE_CHECKING:
-    from ..cache import Cache
+    pass
 
 
 @attrs.frozen
@@ -207,25 +205,6 @@ def validate(dashboard: dict[str, Any]) -> list[SchemaError]:
     for at in walk_panels(dashboard):  # panels in collapsed rows too
         errors += _plugin_errors(list(at.path), at.panel)
     return errors
-
-
-@functools.cache
-def _fingerprint() -> bytes:
-    """What every result depends on besides the dashboard: this module's rules and the schema files."""
-    parts = [Path(__file__).read_bytes()]
-    folder = resources.files("publisher.lint").joinpath("schemas")
-    parts += [p.read_bytes() for p in sorted(Path(str(folder)).rglob("*.json"))]
-    return b"\x00".join(parts)
-
-
-def validate_cached(dashboard: dict[str, Any], cache: "Cache | None") -> list[SchemaError]:
-    """`validate`, through a content-addressed cache: the same dashboard under the same schemas is not
-    validated again (the largest CPU cost of a run that changed nothing)."""
-    if cache is None or not cache.on:
-        return validate(dashboard)
-    entry = key(_fingerprint(), orjson.dumps(dashboard, option=orjson.OPT_SORT_KEYS))
-    found = cache.get_or_compute(entry, lambda: [attrs.asdict(e) for e in validate(dashboard)])
-    return [SchemaError(**e) for e in found]
 
 
 @functools.cache

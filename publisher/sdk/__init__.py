@@ -3,23 +3,43 @@
 Import what a dashboard file needs from here:
 
     from publisher.sdk import Dashboard, Link, Query, rate, ratio, quantile, stat, gauge, units
+
+Names are imported on first use (PEP 562), so that code which needs only a
+Datasource or a LogQuery (a cached load: publisher/module_cache.py) does not
+pay for grafanalib.
 """
 
-from . import units
-from .dashboard import Dashboard, Link
-from .datasources import Datasource
-from .errors import AngularPanelError, DashboardError
-from .layout import GridPos
-from .log_queries import LogQuery, saved_queries_dashboard
-from .panels import Panel, breakdown, gauge, heatmap, logs, stat, text, timeseries
-from .promql_panels import histogram_heatmap, quantile, rate, ratio
-from .query import Query
-from .thresholds import Thresholds, high_is_bad, low_is_bad, thresholds
-from .variables import custom, datasource_variable, label_values
+from __future__ import annotations
 
-__all__ = [
-    "AngularPanelError", "Dashboard", "DashboardError", "Datasource", "GridPos", "Link", "LogQuery", "Panel", "Query",
-    "Thresholds", "breakdown", "custom", "datasource_variable", "gauge", "heatmap", "high_is_bad",
-    "histogram_heatmap", "label_values", "logs", "low_is_bad", "quantile", "rate", "ratio", "saved_queries_dashboard",
-    "stat", "text", "thresholds", "timeseries", "units",
-]
+import importlib
+from typing import Any
+
+_WHERE = {
+    "units": "", "Dashboard": "dashboard", "Link": "dashboard", "Datasource": "datasources",
+    "AngularPanelError": "errors", "DashboardError": "errors", "GridPos": "layout", "LogQuery": "log_queries",
+    "saved_queries_dashboard": "log_queries", "Panel": "panels", "breakdown": "panels", "gauge": "panels",
+    "heatmap": "panels", "logs": "panels", "stat": "panels", "text": "panels", "timeseries": "panels",
+    "histogram_heatmap": "promql_panels", "quantile": "promql_panels", "rate": "promql_panels",
+    "ratio": "promql_panels", "Query": "query", "Thresholds": "thresholds", "high_is_bad": "thresholds",
+    "low_is_bad": "thresholds", "thresholds": "thresholds", "custom": "variables",
+    "datasource_variable": "variables", "label_values": "variables",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{where or name}")
+    if not where:
+        globals()[name] = module
+        return module
+    # Every name from that submodule at once: importing `thresholds` bound the submodule to the package's
+    # `thresholds`, which must be the function.
+    globals().update({n: getattr(module, n) for n, w in _WHERE.items() if w == where})
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return __all__

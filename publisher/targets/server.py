@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
@@ -59,6 +60,15 @@ class Capabilities:
                 f"saved queries: {'query library' if self.query_library else 'a dashboard (no query library)'}"]
 
 
+def _quietly(fn: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - the plan reads again and reports it with its context
+            pass
+    return run
+
+
 def choose_api(env: "Environment", caps: Capabilities) -> str:
     """"apis" or "legacy": what the probe found, unless dash.yaml's `api:` says otherwise."""
     served = all(caps.native(group) for group in NATIVE_GROUPS)
@@ -103,6 +113,7 @@ class ServerTarget:
         """The legacy /api, or /apis where the probe found dashboard.grafana.app and folder.grafana.app (or
         where dash.yaml's `api:` forces a path); and how the dashboards dash manages are listed."""
         self.api_path = choose_api(self.env, self.capabilities)
+        self._native_dashboards = self._native_folders = None
         if self.api_path == "legacy":
             return (DashboardAPI(self.http), FolderAPI(self.http),
                     lambda tags: search.search(tag=tags, type_="dash-db"))
@@ -110,6 +121,7 @@ class ServerTarget:
         dashboards = NativeDashboardAPI(self.http, caps.native("dashboard.grafana.app") or "v1beta1", ns)
         folders = NativeFolderAPI(self.http, caps.native("folder.grafana.app") or "v1beta1", ns)
         dashboards.manager = folders.manager = manager_annotations(self.project)
+        self._native_dashboards, self._native_folders = dashboards, folders
 
         def managed(tags: list[str]) -> list[dict[str, Any]]:
             # The LIST is read by Grafana's storage, not its search index: it holds what was just written.
@@ -120,6 +132,16 @@ class ServerTarget:
 
     def handlers(self) -> list[Any]:
         return self._handlers
+
+    def prefetch(self) -> None:
+        """The plan's bulk reads made ahead (the /apis LISTs), while the caller does other work; a failure here
+        is left for the plan's own read to report."""
+        apis = [api for api in (self._native_dashboards, self._native_folders) if api is not None]
+        threads = [threading.Thread(target=_quietly(api.prefetch), daemon=True) for api in apis]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     def finish(self, plan: "Plan") -> None:
         return None
