@@ -12,11 +12,10 @@ Sources (grafana/grafana; README.md's conformance table has one row per rule):
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
 from . import apis_common, kube, managed
-from .model import UID_CHARS, Org, StoredDashboard, User, now
+from .model import UID_CHARS, Org, StoredDashboard, User, clone, now
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -30,7 +29,7 @@ DROPPED = ("id", "uid", "version")
 
 
 def _spec(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: copy.deepcopy(v) for k, v in data.items() if k not in DROPPED}
+    return {k: clone(v) for k, v in data.items() if k not in DROPPED}
 
 
 def _basic_problem(title: str, name: str, message: str) -> kube.Answer | None:

@@ -13,12 +13,11 @@ Sources (grafana/grafana; README.md's conformance table has one row per rule):
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING, Any
 
 from . import apis_common, kube, managed
 from .folders import ROOT_FOLDER_NAME, folder_spec
-from .model import MAX_FOLDER_DEPTH, UID_CHARS, Org, StoredFolder, User, now
+from .model import MAX_FOLDER_DEPTH, UID_CHARS, Org, StoredFolder, User, clone, now
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -68,7 +67,7 @@ class FolderApiRules:
             "creationTimestamp": kube.rfc3339(f.created), "labels": {**f.k8s.labels, kube.INTERNAL_ID: str(f.id)}}
         if snap["annotations"]:
             meta["annotations"] = dict(snap["annotations"])
-        return {"kind": KIND, "apiVersion": f"{GROUP}/{version}", "metadata": meta, "spec": copy.deepcopy(snap["spec"])}
+        return {"kind": KIND, "apiVersion": f"{GROUP}/{version}", "metadata": meta, "spec": clone(snap["spec"])}
 
     def _folder_now(self, f: StoredFolder) -> dict[str, Any]:
         return {"rv": f.k8s.resource_version, "generation": f.version, "annotations": f.k8s.annotations,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import TYPE_CHECKING, Any
 
 from . import kube
-from .model import UID_CHARS, DashboardVersion, Org, StoredDashboard, User, err, new_uid, now, slugify
+from .model import UID_CHARS, DashboardVersion, Org, StoredDashboard, User, clone, err, new_uid, now, slugify
 from .modes import Mode
 
 if TYPE_CHECKING:
@@ -118,7 +117,7 @@ class DashboardRules:
         message = body.get("message") or ""
         if len(message) > 500:
             return 400, err("message too long, max 500 characters")
-        dash = copy.deepcopy(body["dashboard"])
+        dash = clone(body["dashboard"])
         title = (dash.get("title") or "").strip() if isinstance(dash.get("title"), str) else ""
         problem = _invalid_dashboard(dash, title)
         if problem:
@@ -161,7 +160,7 @@ class DashboardRules:
         stored.json = dash
         parent = stored.versions[0].version if stored.versions else 0
         stored.versions.insert(0, DashboardVersion(
-            self.next_id(), stored.version, parent, 0, stamp, user.login, message, copy.deepcopy(dash)))
+            self.next_id(), stored.version, parent, 0, stamp, user.login, message, clone(dash)))
         kube.stamp(stored.k8s, kube.identity(user), existing is None, True, stored.version, dash, folder_uid,
                    raw_message, stamp, self.next_rv(), annotations)
         return stored
@@ -179,11 +178,11 @@ class DashboardRules:
             return 400, err("Current dashboard is identical to the specified version")
         d.version += 1
         stamp = now()
-        d.json = {**copy.deepcopy(old.data), "version": d.version}
+        d.json = {**clone(old.data), "version": d.version}
         d.updated, d.updated_by = stamp, user.login
         message = f"Restored from version {old.version}"
         d.versions.insert(0, DashboardVersion(self.next_id(), d.version, d.version - 1, old.version, stamp, user.login,
-                                              message, copy.deepcopy(d.json)))
+                                              message, clone(d.json)))
         kube.stamp(d.k8s, kube.identity(user), False, True, d.version, d.json, d.folder_uid, message, stamp,
                    self.next_rv())
         slug = slugify(d.json.get("title", ""))
@@ -195,7 +194,7 @@ class DashboardRules:
                "restoredFrom": v.restored_from, "version": v.version, "created": v.created,
                "createdBy": v.created_by, "message": v.message if with_data else listed_message(v)}
         if with_data:
-            dto["data"] = copy.deepcopy(v.data)
+            dto["data"] = clone(v.data)
         return dto
 
 

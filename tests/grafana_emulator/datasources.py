@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import TYPE_CHECKING, Any
 
-from .model import UID_CHARS, Org, StoredDatasource, User, err, new_uid
+from .model import UID_CHARS, Org, StoredDatasource, User, clone, err, new_uid
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -23,7 +22,7 @@ class DatasourceRules:
             "access": body.get("access") or "proxy", "url": body.get("url") or "", "user": body.get("user") or "",
             "database": body.get("database") or "", "basicAuth": bool(body.get("basicAuth")),
             "basicAuthUser": body.get("basicAuthUser") or "", "withCredentials": bool(body.get("withCredentials")),
-            "isDefault": bool(body.get("isDefault")), "jsonData": copy.deepcopy(body.get("jsonData") or {}),
+            "isDefault": bool(body.get("isDefault")), "jsonData": clone(body.get("jsonData") or {}),
             "secureJsonFields": {k: True for k in sorted(ds.secure) if ds.secure[k]}, "version": ds.version,
             "readOnly": ds.read_only,
         }
@@ -52,7 +51,7 @@ class DatasourceRules:
         uid = body.get("uid") or new_uid()
         if uid in org.datasources:
             return 409, err("data source with the same uid already exists")
-        fields = {k: copy.deepcopy(v) for k, v in body.items() if k not in ("secureJsonData", "uid", "version")}
+        fields = {k: clone(v) for k, v in body.items() if k not in ("secureJsonData", "uid", "version")}
         ds = StoredDatasource(self.next_id(), uid, fields, dict(body.get("secureJsonData") or {}), 1)
         org.datasources[uid] = ds
         return 200, {"message": "Datasource added", "id": ds.id, "name": fields["name"],
@@ -77,7 +76,7 @@ class DatasourceRules:
         # Optimistic lock: the update matches only while stored <= sent (pkg/.../store.go).
         if sent_version and ds.version > sent_version:
             return 409, err("Datasource has already been updated by someone else. Please reload and try again")
-        ds.body = {k: copy.deepcopy(v) for k, v in body.items() if k not in ("secureJsonData", "uid", "version")}
+        ds.body = {k: clone(v) for k, v in body.items() if k not in ("secureJsonData", "uid", "version")}
         ds.secure.update(body.get("secureJsonData") or {})  # keys not sent are kept
         ds.version = sent_version + 1 if sent_version else ds.version + 1
         return 200, {"message": "Datasource updated", "id": ds.id, "name": ds.body["name"],

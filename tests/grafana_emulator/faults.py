@@ -8,11 +8,10 @@ response after it.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import err
+from .model import clone, err
 
 
 @dataclass
@@ -52,4 +51,4 @@ def permanent(faults: Faults, handler: str, args: tuple[str, ...], body: Any) ->
     if uid is None and args:
         uid = args[-1]  # /api/.../{uid}, /apis/.../namespaces/{ns}/{resource}/{name}
     answer = faults.permanent.get(uid or "")
-    return copy.deepcopy(answer) if answer else None
+    return clone(answer) if answer else None

@@ -14,12 +14,11 @@ Sources (grafana/grafana unless named; README.md's conformance table cites each 
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import re
 from typing import Any
 
-from .model import K8sMeta, User
+from .model import K8sMeta, User, clone
 
 Answer = tuple[int, Any]
 GR = tuple[str, str]  # (group, resource)
@@ -177,7 +176,7 @@ def stamp(meta: K8sMeta, who: str, created: bool, changed: bool, generation: int
     meta.annotations, meta.resource_version = kept, rv
     if created or changed:
         meta.history.insert(0, {"rv": rv, "generation": generation, "annotations": dict(kept),
-                                "spec": copy.deepcopy(spec)})
+                                "spec": clone(spec)})
 
 
 def client_annotations(metadata: dict[str, Any]) -> dict[str, str]:

@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+import orjson
+
 UID_CHARS = re.compile(r"^[a-zA-Z0-9\-_]*$")
 MAX_FOLDER_DEPTH = 4  # [folder] max_nested_folder_depth default (behaviour.md §3)
 VERSION = "12.3.0"
+
+
+def clone(data: Any) -> Any:
+    """A deep copy of JSON data, an order of magnitude faster than copy.deepcopy (a LIST copies every spec)."""
+    return orjson.loads(orjson.dumps(data))
 
 
 def now() -> str:

@@ -10,11 +10,12 @@ error bodies (`messageId`, `statusCode`, `extra`, `traceID`).
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from pathlib import Path
 from typing import Any
+
+from .model import clone
 
 # A byte-for-byte copy of shared/grafana/openapi/api-merged.subset.json (a test checks
 # that it still matches), so that CI validates even without shared/ beside the clone.
@@ -85,7 +86,7 @@ def check(method: str, template: str, request: Any, status: int, response: Any) 
     schema = _response_schema(operation, status)
     if schema is None:
         return problems
-    body = copy.deepcopy(response)
+    body = clone(response)
     if operation.get("operationId") in ("postDashboard", "restoreDashboardVersionByUID") and status == 200:
         body["title"] = body.pop("slug")  # erratum: the spec's `title` is the real `slug`
     if operation.get("operationId") == "getDashboardVersionsByUID" and status == 200:

@@ -5,13 +5,12 @@ Served only when `Emulator.query_library` is on. Errors are Kubernetes Status bo
 
 from __future__ import annotations
 
-import copy
 import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
 from . import kube
-from .model import Org, User, now
+from .model import Org, User, clone, now
 
 if TYPE_CHECKING:
     from .server import Emulator
@@ -51,7 +50,7 @@ class QueryLibrary:
         annotations["grafana.app/updatedBy"] = f"user:{user.login}"
         meta["annotations"] = annotations
         return {"apiVersion": QUERIES_GV, "kind": "Query", "metadata": meta,
-                "spec": copy.deepcopy(obj.get("spec") or {})}
+                "spec": clone(obj.get("spec") or {})}
 
     def _invalid(self, obj: Any, name: str | None = None) -> tuple[int, Any] | None:
         if not isinstance(obj, dict) or obj.get("kind") not in (None, "Query") or not isinstance(obj.get("spec"), dict):
@@ -80,12 +79,12 @@ class QueryLibrary:
             return 409, k8s_status(409, "AlreadyExists", f"queries.queries.grafana.app \"{name}\" already exists", name)
         stored = self._stamp({**obj, "metadata": {**obj.get("metadata", {}), "name": name}}, org, user, None)
         org.queries[name] = stored
-        return 201, copy.deepcopy(stored)
+        return 201, clone(stored)
 
     def get(self, org: Org, name: str) -> tuple[int, Any]:
         if name not in org.queries:
             return 404, k8s_status(404, "NotFound", f"queries.queries.grafana.app \"{name}\" not found", name)
-        return 200, copy.deepcopy(org.queries[name])
+        return 200, clone(org.queries[name])
 
     def update(self, org: Org, user: User, name: str, obj: Any) -> tuple[int, Any]:
         if name not in org.queries:
@@ -106,7 +105,7 @@ class QueryLibrary:
         stored = self._stamp({**obj, "metadata": {**obj.get("metadata", {}), "name": name}}, org, user,
                              org.queries[name])
         org.queries[name] = stored
-        return 200, copy.deepcopy(stored)
+        return 200, clone(stored)
 
     def delete(self, org: Org, name: str) -> tuple[int, Any]:
         if name not in org.queries:
@@ -124,7 +123,7 @@ class QueryLibrary:
         return 200, {"apiVersion": QUERIES_GV, "kind": "QueryList",
                      "metadata": {"resourceVersion": str(self.version),
                                   **({"continue": str(start + limit)} if more else {})},
-                     "items": [copy.deepcopy(org.queries[n]) for n in chosen]}
+                     "items": [clone(org.queries[n]) for n in chosen]}
 
 
 class QueryEndpoints:

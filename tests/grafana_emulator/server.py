@@ -10,7 +10,6 @@ each resource from the store in state.py.
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 import socket
@@ -32,7 +31,7 @@ from .faults import Faults, locked_body, permanent
 from .folders import FolderEndpoints
 from .instance import InstanceEndpoints
 from .kube import status as k8s_status
-from .model import Org, User, err
+from .model import Org, User, clone, err
 from .modes import DEFAULT, MODES
 from .query_library import QueryEndpoints, QueryLibrary
 from .routes import WRITES, Route
@@ -148,7 +147,7 @@ class Emulator:
         with self.grafana.lock:
             org = self.grafana.org(org_id)
             stored = org.dashboards[uid]
-            dash = copy.deepcopy(stored.json)
+            dash = clone(stored.json)
             change(dash)
             body = {"dashboard": dash, "folderUid": stored.folder_uid, "overwrite": False, "message": ""}
             status, answer = self.grafana.save_dashboard(org, User(user, "Editor"), body)
@@ -159,7 +158,7 @@ class Emulator:
         """Move a dashboard to another folder as the UI does: a save of the same content with a new folderUid."""
         with self.grafana.lock:
             org = self.grafana.org(org_id)
-            dash = copy.deepcopy(org.dashboards[uid].json)
+            dash = clone(org.dashboards[uid].json)
             body = {"dashboard": dash, "folderUid": folder_uid, "overwrite": False, "message": ""}
             status, answer = self.grafana.save_dashboard(org, User(user), body)
             assert status == 200, answer
@@ -181,7 +180,7 @@ class Emulator:
     def dashboard(self, uid: str, org_id: int = 1) -> dict[str, Any] | None:
         with self.grafana.lock:
             stored = self.grafana.org(org_id).dashboards.get(uid)
-            return copy.deepcopy(stored.json) if stored else None
+            return clone(stored.json) if stored else None
 
     # --- request handling ------------------------------------------------------------
 
@@ -249,8 +248,8 @@ class _Handler(InstanceEndpoints, SearchEndpoints, DashboardEndpoints, FolderEnd
                 answer: Any) -> None:
         if self.app.record:
             with self.app._count_lock:
-                self.app.exchanges.append(Exchange(method, template, query, copy.deepcopy(body), status,
-                                                   copy.deepcopy(answer)))
+                self.app.exchanges.append(Exchange(method, template, query, clone(body), status,
+                                                   clone(answer)))
         self._send(status, answer)
 
     # --- one request: route, count, faults, auth, the handler ----------------------------
