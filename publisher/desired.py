@@ -148,9 +148,10 @@ def _dashboards(rendered: list[Rendered], where: dict[str, DesiredFolder | None]
                 project: str) -> list[DesiredDashboard]:
     out = []
     for item in rendered:
-        data = item.json
+        data = None
         if not files:  # on a server the tags are the mark of ownership
-            data = {**data, "tags": _marked(data.get("tags") or [], project)}
+            data = item.json
+            data["tags"] = _marked(data.get("tags") or [], project)
         folder = where[item.folder]
         out.append(DesiredDashboard(item.uid, item.title, folder.uid if folder else "",
                                     folder.path if folder else ROOT_FOLDER, data, item.source,

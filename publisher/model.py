@@ -63,9 +63,18 @@ class DesiredDashboard:
     title: str
     folder_uid: str
     folder_path: str
-    json: dict[str, Any] = attrs.field(repr=False)
+    data: dict[str, Any] | None = attrs.field(repr=False)  # None for a file target: `encoded` is the dashboard
     source: str
-    encoded: bytes = attrs.field(default=b"", repr=False, eq=False)  # the file's bytes, for file targets
+    encoded: bytes = attrs.field(default=b"", repr=False)  # the file's bytes, for file targets
+
+    @property
+    def json(self) -> dict[str, Any]:
+        """The dashboard JSON; for a file target decoded on each use, so that a build of any size holds bytes."""
+        if self.data is not None:
+            return self.data
+        import orjson
+
+        return orjson.loads(self.encoded)
 
 
 @attrs.frozen
