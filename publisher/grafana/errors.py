@@ -28,3 +28,5 @@ class AuthRejected(GrafanaError):
 
 class Unreachable(GrafanaError):
     """No HTTP answer at all: refused, reset, timed out, TLS failure."""
+
+    refused = False  # nothing listens at the address (ECONNREFUSED): retried only briefly

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import email.utils
+import errno
 import random
 import re
 import threading
@@ -251,7 +252,7 @@ class Transport:
             ambiguous = ambiguous or ambiguous_now
             # A write the server pushed back retries alone (AdaptiveLimit.alone), not into the same lock.
             pushed = pushed or (write and failure.status in WRITE_PUSHBACK)
-            refused = isinstance(failure, Unreachable) and "refused" in str(failure).lower()
+            refused = isinstance(failure, Unreachable) and failure.refused
             if not retry or attempt >= (min(self.attempts, REFUSED_ATTEMPTS) if refused else self.attempts):
                 if retry and ambiguous and reconcile is not None:
                     settled = self._check_back(reconcile, api)
@@ -303,6 +304,11 @@ class Transport:
         raise exc  # pragma: no cover - every grafana-client error is one of the above
 
     def _unreachable(self, what: str, exc: BaseException) -> Unreachable:
+        failure = self._unreachable_error(what, exc)
+        failure.refused = _refused(exc)
+        return failure
+
+    def _unreachable_error(self, what: str, exc: BaseException) -> Unreachable:
         reason = " ".join(redact(str(exc)).split()) or type(exc).__name__
         reason = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>: ", "", reason)  # urllib3's object, not the cause
         if self.base.protocol == "https" and ("WRONG_VERSION_NUMBER" in reason or "record layer failure" in reason):
@@ -324,6 +330,22 @@ class Transport:
                 status, body,
             )
         return GrafanaError(f"{what}: HTTP {status}: {message}", status, body)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Nothing listens there: ECONNREFUSED somewhere in the exception's chain. niquests and urllib3 wrap the
+    socket error, not always as a cause, so the text is the last resort."""
+    seen: set[int] = set()
+    todo: list[Any] = [exc]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED:
+            return True
+        todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
+    return "connection refused" in str(exc).lower()
 
 
 def _auth_header(credentials: Secret | tuple[str, Secret] | None) -> str | None:
