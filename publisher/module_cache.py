@@ -1,7 +1,7 @@
 """Remember what each dashboard module rendered, so that an unchanged module is neither imported nor rendered.
 
 An entry is keyed by the module's path and text, dash's own source, Python's
-version and the project directory; it records what else the module read
+version, the project directory and the working directory; it records what else the module read
 (helpers, data files, directories, environment variables, installed
 packages: publisher/trace.py) and is used only while all of those are
 unchanged. What it holds is exactly what a load gives: each dashboard's
@@ -55,7 +55,8 @@ class ModuleCache:
         trace.forget_states()
 
     def _key(self, path: Path, text: bytes) -> str:
-        return key(dash_fingerprint(), ENTRY_VERSION, self.root, str(path), text)
+        # The working directory too: a module may open a path relative to it.
+        return key(dash_fingerprint(), ENTRY_VERSION, self.root, os.getcwd(), str(path), text)
 
     def get(self, path: Path, text: bytes) -> tuple[dict[str, Any], list[bytes]] | None:
         """The result and dashboard bytes recorded for this module, if nothing it read has changed."""

@@ -134,3 +134,16 @@ def test_build_is_byte_identical_with_and_without_the_cache(tmp_path):
         assert result.returncode == 0, result.stderr
         outs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1] == outs[2] and len(outs[0]) > 5
+
+
+def test_a_path_relative_to_the_working_directory_is_read_where_dash_runs(tmp_path, cache_dir, monkeypatch):
+    boards = tmp_path / "boards"
+    _module(boards, "rel", title="open('title.txt').read()")
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "title.txt").write_text(f"From {name}")
+    titles = []
+    for name in ("a", "b", "a"):
+        monkeypatch.chdir(tmp_path / name)
+        titles.append(_load(boards)[0].rendered[0].title)
+    assert titles == ["From a", "From b", "From a"]
