@@ -120,3 +120,60 @@ def snapshot_at(history: list[dict[str, Any]], current: dict[str, Any], rv: str)
     if not rv or rv == str(current["rv"]):
         return current
     return next((h for h in history if str(h["rv"]) == rv), None)
+
+
+def resource_endpoints(group: str, plural: str, singular: str, kind: str, rendered: tuple[str, ...]) -> type:
+    """The request handler's methods for one resource of /apis (server.py dispatches by name): the group's
+    resource list, then LIST, POST, GET, PUT and DELETE, each checked for scope (and body) first and handed to
+    the Grafana model's `k8s_<verb>_<resource>`. One class per resource kind, the same rules for each."""
+    resource = (group, plural)
+
+    def scope(self: Any, user: User, org: Org, version: str, namespace: str, method: str, name: str = "") -> Any:
+        return scope_problem(self.app.grafana, user, org, resource, rendered, version, namespace, method, name)
+
+    def resources(self: Any, user: User, org: Org, query: Any, body: Any, version: str) -> kube.Answer:
+        if version not in dict(self.app.grafana.mode.groups).get(group, ()) or version not in rendered:
+            return 404, kube.status(404, "NotFound", kube.NOT_SERVED)
+        return 200, kube.resource_list(f"{group}/{version}", [(plural, singular, kind)])
+
+    def list_(self: Any, user: User, org: Org, query: Any, body: Any, version: str, namespace: str) -> kube.Answer:
+        problem = scope(self, user, org, version, namespace, "GET")
+        return problem or getattr(self.app.grafana, f"k8s_list_{plural}")(org, version, query)
+
+    def create(self: Any, user: User, org: Org, query: Any, body: Any, version: str, namespace: str) -> kube.Answer:
+        problem = scope(self, user, org, version, namespace, "POST") or \
+            body_problem(body, f"{group}/{version}", namespace)
+        return problem or getattr(self.app.grafana, f"k8s_create_{singular}")(org, user, version, body)
+
+    def get(self: Any, user: User, org: Org, query: Any, body: Any, version: str, namespace: str,
+            name: str) -> kube.Answer:
+        problem = scope(self, user, org, version, namespace, "GET", name)
+        return problem or getattr(self.app.grafana, f"k8s_get_{singular}")(org, version, name,
+                                                                           first(query, "resourceVersion"))
+
+    def update(self: Any, user: User, org: Org, query: Any, body: Any, version: str, namespace: str,
+               name: str) -> kube.Answer:
+        problem = scope(self, user, org, version, namespace, "PUT", name) or \
+            body_problem(body, f"{group}/{version}", namespace, name)
+        return problem or getattr(self.app.grafana, f"k8s_update_{singular}")(org, user, version, name, body)
+
+    def delete(self: Any, user: User, org: Org, query: Any, body: Any, version: str, namespace: str,
+               name: str) -> kube.Answer:
+        problem = scope(self, user, org, version, namespace, "DELETE", name)
+        return problem or getattr(self.app.grafana, f"k8s_delete_{singular}")(org, name)
+
+    methods = {f"h_{singular}_resources": resources, f"h_list_k8s_{plural}": list_,
+               f"h_create_k8s_{singular}": create, f"h_get_k8s_{singular}": get,
+               f"h_update_k8s_{singular}": update, f"h_delete_k8s_{singular}": delete}
+    return type(f"{kind}ApiEndpoints", (), {"__doc__": f"The {group} handlers of the request handler.", **methods})
+
+
+def resource_routes(route: Callable[..., Any], group: str, plural: str, singular: str) -> list[Any]:
+    """The routes of `resource_endpoints`' methods, under /apis."""
+    base = f"/{group}/{{version}}/namespaces/{{namespace}}/{plural}"
+    return [route("GET", f"/{group}/{{version}}", f"{singular}_resources", "/apis"),
+            route("GET", base, f"list_k8s_{plural}", "/apis"),
+            route("POST", base, f"create_k8s_{singular}", "/apis"),
+            route("GET", base + "/{name}", f"get_k8s_{singular}", "/apis"),
+            route("PUT", base + "/{name}", f"update_k8s_{singular}", "/apis"),
+            route("DELETE", base + "/{name}", f"delete_k8s_{singular}", "/apis")]

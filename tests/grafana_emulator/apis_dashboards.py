@@ -18,7 +18,7 @@ from . import apis_common, kube, managed
 from .model import UID_CHARS, Org, StoredDashboard, User, clone, now
 
 if TYPE_CHECKING:
-    from .server import Emulator
+    pass
 
 GROUP = "dashboard.grafana.app"
 GR = (GROUP, "dashboards")
@@ -180,38 +180,4 @@ class DashboardApiRules:
         return apis_common.list_answer(query, KIND, f"{GROUP}/{version}", self._rv, items, history)
 
 
-class DashboardApiEndpoints:
-    """The dashboard.grafana.app handlers of the request handler (server.py)."""
-
-    app: Emulator
-
-    def _dashboard_scope(self, user, org, version, namespace, method, name=""):
-        return apis_common.scope_problem(self.app.grafana, user, org, GR, RENDERED, version, namespace, method, name)
-
-    def h_dashboard_resources(self, user, org, query, body, version):
-        if version not in dict(self.app.grafana.mode.groups).get(GROUP, ()) or version not in RENDERED:
-            return 404, kube.status(404, "NotFound", kube.NOT_SERVED)
-        return 200, kube.resource_list(f"{GROUP}/{version}", [("dashboards", "dashboard", KIND)])
-
-    def h_list_k8s_dashboards(self, user, org, query, body, version, namespace):
-        problem = self._dashboard_scope(user, org, version, namespace, "GET")
-        return problem or self.app.grafana.k8s_list_dashboards(org, version, query)
-
-    def h_create_k8s_dashboard(self, user, org, query, body, version, namespace):
-        problem = self._dashboard_scope(user, org, version, namespace, "POST") or \
-            apis_common.body_problem(body, f"{GROUP}/{version}", namespace)
-        return problem or self.app.grafana.k8s_create_dashboard(org, user, version, body)
-
-    def h_get_k8s_dashboard(self, user, org, query, body, version, namespace, name):
-        problem = self._dashboard_scope(user, org, version, namespace, "GET", name)
-        rv = apis_common.first(query, "resourceVersion")
-        return problem or self.app.grafana.k8s_get_dashboard(org, version, name, rv)
-
-    def h_update_k8s_dashboard(self, user, org, query, body, version, namespace, name):
-        problem = self._dashboard_scope(user, org, version, namespace, "PUT", name) or \
-            apis_common.body_problem(body, f"{GROUP}/{version}", namespace, name)
-        return problem or self.app.grafana.k8s_update_dashboard(org, user, version, name, body)
-
-    def h_delete_k8s_dashboard(self, user, org, query, body, version, namespace, name):
-        problem = self._dashboard_scope(user, org, version, namespace, "DELETE", name)
-        return problem or self.app.grafana.k8s_delete_dashboard(org, name)
+DashboardApiEndpoints = apis_common.resource_endpoints(GROUP, "dashboards", "dashboard", KIND, RENDERED)

@@ -20,7 +20,7 @@ from .folders import ROOT_FOLDER_NAME, folder_spec
 from .model import MAX_FOLDER_DEPTH, UID_CHARS, Org, StoredFolder, User, clone, now
 
 if TYPE_CHECKING:
-    from .server import Emulator
+    pass
 
 GROUP = "folder.grafana.app"
 GR = (GROUP, "folders")
@@ -173,38 +173,4 @@ class FolderApiRules:
         return apis_common.list_answer(query, KIND, f"{GROUP}/{version}", self._rv, items, history)
 
 
-class FolderApiEndpoints:
-    """The folder.grafana.app handlers of the request handler (server.py)."""
-
-    app: Emulator
-
-    def _folder_scope(self, user, org, version, namespace, method, name=""):
-        return apis_common.scope_problem(self.app.grafana, user, org, GR, RENDERED, version, namespace, method, name)
-
-    def h_folder_resources(self, user, org, query, body, version):
-        if version not in dict(self.app.grafana.mode.groups).get(GROUP, ()) or version not in RENDERED:
-            return 404, kube.status(404, "NotFound", kube.NOT_SERVED)
-        return 200, kube.resource_list(f"{GROUP}/{version}", [("folders", "folder", KIND)])
-
-    def h_list_k8s_folders(self, user, org, query, body, version, namespace):
-        problem = self._folder_scope(user, org, version, namespace, "GET")
-        return problem or self.app.grafana.k8s_list_folders(org, version, query)
-
-    def h_create_k8s_folder(self, user, org, query, body, version, namespace):
-        problem = self._folder_scope(user, org, version, namespace, "POST") or \
-            apis_common.body_problem(body, f"{GROUP}/{version}", namespace)
-        return problem or self.app.grafana.k8s_create_folder(org, user, version, body)
-
-    def h_get_k8s_folder(self, user, org, query, body, version, namespace, name):
-        problem = self._folder_scope(user, org, version, namespace, "GET", name)
-        rv = apis_common.first(query, "resourceVersion")
-        return problem or self.app.grafana.k8s_get_folder(org, version, name, rv)
-
-    def h_update_k8s_folder(self, user, org, query, body, version, namespace, name):
-        problem = self._folder_scope(user, org, version, namespace, "PUT", name) or \
-            apis_common.body_problem(body, f"{GROUP}/{version}", namespace, name)
-        return problem or self.app.grafana.k8s_update_folder(org, user, version, name, body)
-
-    def h_delete_k8s_folder(self, user, org, query, body, version, namespace, name):
-        problem = self._folder_scope(user, org, version, namespace, "DELETE", name)
-        return problem or self.app.grafana.k8s_delete_folder(org, name)
+FolderApiEndpoints = apis_common.resource_endpoints(GROUP, "folders", "folder", KIND, RENDERED)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from . import apis_common
+
 Route = tuple[str, re.Pattern, str, str]  # method, regex, spec template, handler name
 
 
@@ -50,22 +52,8 @@ QUERY_ROUTES: list[Route] = [
 ]
 # dashboard.grafana.app and folder.grafana.app (Grafana 12, 13); the handlers answer 404 for a version the mode
 # does not serve (modes.py), as the apiserver does for an unknown path.
-_DASH = "/dashboard.grafana.app/{version}/namespaces/{namespace}/dashboards"
-_FOLD = "/folder.grafana.app/{version}/namespaces/{namespace}/folders"
-ROUTES += [
-    _route("GET", "/dashboard.grafana.app/{version}", "dashboard_resources", "/apis"),
-    _route("GET", _DASH, "list_k8s_dashboards", "/apis"),
-    _route("POST", _DASH, "create_k8s_dashboard", "/apis"),
-    _route("GET", _DASH + "/{name}", "get_k8s_dashboard", "/apis"),
-    _route("PUT", _DASH + "/{name}", "update_k8s_dashboard", "/apis"),
-    _route("DELETE", _DASH + "/{name}", "delete_k8s_dashboard", "/apis"),
-    _route("GET", "/folder.grafana.app/{version}", "folder_resources", "/apis"),
-    _route("GET", _FOLD, "list_k8s_folders", "/apis"),
-    _route("POST", _FOLD, "create_k8s_folder", "/apis"),
-    _route("GET", _FOLD + "/{name}", "get_k8s_folder", "/apis"),
-    _route("PUT", _FOLD + "/{name}", "update_k8s_folder", "/apis"),
-    _route("DELETE", _FOLD + "/{name}", "delete_k8s_folder", "/apis"),
-]
+ROUTES += [*apis_common.resource_routes(_route, "dashboard.grafana.app", "dashboards", "dashboard"),
+           *apis_common.resource_routes(_route, "folder.grafana.app", "folders", "folder")]
 WRITES = {"POST", "PUT", "DELETE", "PATCH"}
 
 
