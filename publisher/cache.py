@@ -1,5 +1,5 @@
-"""A content-addressed cache of pure results (a dashboard's schema errors, say), so that an unchanged run
-skips the CPU work.
+"""A content-addressed cache of pure results (a dashboard's lint findings, say), so that an unchanged run
+skips the CPU work. (Module results have their own store, one file each: publisher/module_cache.py.)
 
 Each entry is keyed by a hash of everything its value depends on (the input
 itself, dash's version, the schema files), so it can never be stale: a
@@ -43,23 +43,19 @@ def dash_fingerprint() -> str:
     """dash's own code and data (its .py and .json files), Python's version and the libraries rendering and
     linting use: a change to any is a new key for every entry that depends on dash."""
     if not _fingerprint:
-        import hashlib
         import importlib.util
         import sys
 
+        from .trace import file_state, package_state
+
         package = Path(__file__).resolve().parent
-        digest = hashlib.sha256(sys.version.encode())
+        parts = [sys.version]
         for path in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
-            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+            parts.append(f"{path.relative_to(package)}:{file_state(str(path))}")
         for library in ("grafanalib", "attr", "orjson", "jsonschema", "promql_parser"):
             spec = importlib.util.find_spec(library)
-            origin = spec.origin if spec is not None else None
-            try:
-                stat = os.stat(origin) if origin else None
-            except OSError:
-                stat = None
-            digest.update(f"{library}:{stat.st_size}:{stat.st_mtime_ns}".encode() if stat else library.encode())
-        _fingerprint.append(digest.hexdigest())
+            parts.append(f"{library}:{package_state(spec.origin) if spec is not None and spec.origin else '-'}")
+        _fingerprint.append(key(*parts))
     return _fingerprint[0]
 
 

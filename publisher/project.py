@@ -158,9 +158,8 @@ def _load_module(project: Project, path: Path, name: str, root: Path,
                              installed_packages(str(root)))
     result = {
         "dashboards": [entry for entry, _ in rendered],
-        "datasources": [_datasource_json(ds) for ds in declared],
-        "queries": [{**{k: getattr(q, k) for k in ("uid", "name", "description", "expr")}, "tags": list(q.tags),
-                     "datasource": _datasource_json(q.datasource)} for q in queries],
+        "datasources": [attrs.asdict(ds) for ds in declared],
+        "queries": [attrs.asdict(q) for q in queries],
         "printed": [e.message for e in printed],
     }
     return result, [blob for _, blob in rendered], inputs
@@ -197,9 +196,16 @@ def _declared_datasources(dashboards: list[Any], queries: list[Any], modules: li
     return list(found.values())
 
 
-def _datasource_json(ds: Any) -> dict[str, Any]:
-    return {"name": ds.name, "type": ds.type, "uid": ds.uid, "settings": dict(ds.settings),
-            "description": ds.description, "url": ds.url}
+def _rendered(entry: dict[str, Any], blob: bytes) -> Rendered:
+    """A cache entry's dashboard, with its file:line places as the current directory shows them."""
+    shown_as: dict[str, str] = {}  # a dashboard's panels are mostly declared in one or two files
+
+    def at(file: str, line: int) -> str:
+        if file not in shown_as:
+            shown_as[file] = display_path(file)
+        return f"{shown_as[file]}:{line}"
+    return Rendered(entry["uid"], entry["title"], entry["folder"], blob, at(entry["file"], entry["line"]),
+                    tuple(entry["datasources"]), {pid: at(f, n) for pid, f, n in entry["panels"]}, entry["role"])
 
 
 class _Merged:
@@ -221,15 +227,7 @@ class _Merged:
             if same in self._seen:
                 continue  # the very object another module exported too (a shared helper's dashboard)
             self._seen.add(same)
-            shown_as: dict[str, str] = {}  # a module's panels are mostly declared in one or two files
-
-            def at(file: str, line: int) -> str:
-                if file not in shown_as:
-                    shown_as[file] = display_path(file)
-                return f"{shown_as[file]}:{line}"
-            project.rendered.append(Rendered(
-                entry["uid"], entry["title"], entry["folder"], blob, at(entry["file"], entry["line"]),
-                tuple(entry["datasources"]), {pid: at(f, n) for pid, f, n in entry["panels"]}, entry["role"]))
+            project.rendered.append(_rendered(entry, blob))
         for ds in result["datasources"]:
             project.datasources.setdefault(ds["uid"], Datasource(**ds))
         if not result["queries"]:
@@ -256,9 +254,8 @@ def _saved_queries_dashboard(project: Project, where: str) -> None:
         return
     dashboard.declared_at = (where, 1)  # the module that declares the queries, not dash's own code
     entry, blob = _render(dashboard, project.errors, SAVED_QUERIES_FALLBACK)
-    if entry:
-        project.rendered.append(Rendered(entry["uid"], entry["title"], entry["folder"], blob, f"{where}:1",
-                                         tuple(entry["datasources"]), {}, SAVED_QUERIES_FALLBACK))
+    if entry:  # its panels are declared in dash's own code: findings point at the module that has the queries
+        project.rendered.append(_rendered({**entry, "panels": []}, blob))
 
 
 def load_alerting(project: Project, path: Path) -> None:

@@ -13,12 +13,13 @@ its value, so that no secret is ever written to the cache.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 import sysconfig
 import threading
 from typing import Any, Iterator
+
+from .output import bytes_hash
 
 _ABSENT = "-"  # a file or variable that did not exist
 _active: list["_Recorder"] = []  # innermost last; the audit hook feeds every one
@@ -27,29 +28,25 @@ _hooked = False
 _PYTHON = tuple(p + os.sep for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]})
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def file_state(path: str) -> str:
     """A file's content hash, or _ABSENT."""
     try:
         with open(path, "rb") as handle:
-            return _sha(handle.read())
+            return bytes_hash(handle.read())
     except OSError:
         return _ABSENT
 
 
 def listing_state(path: str) -> str:
     try:
-        return _sha("\0".join(sorted(os.listdir(path))).encode())
+        return bytes_hash("\0".join(sorted(os.listdir(path))).encode())
     except OSError:
         return _ABSENT
 
 
 def env_state(name: str) -> str:
     value = os.environ.get(name)
-    return _ABSENT if value is None else _sha(("env\0" + value).encode())
+    return _ABSENT if value is None else bytes_hash(("env\0" + value).encode())
 
 
 def package_state(path: str) -> str:
