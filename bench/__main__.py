@@ -2,6 +2,7 @@
 
     python -m bench                      # the full run (a few minutes on 2 cores)
     python -m bench --smoke              # N=5, one run each: checks that the benchmark works
+    python -m bench --large              # also 2,000 dashboards at 100 ms and a build of 10,000 (about 15 min)
     python -m bench --soak               # the fault soak alone: 200 dashboards, 10 seeds, 2 profiles (bench/soak.py)
     python -m bench --soak --smoke       # 5 dashboards, 2 seeds
 """
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.020, help="emulator latency per request, s [0.020]")
     parser.add_argument("--json", help="where to write the results [bench-results.json; bench-soak.json with --soak]")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run: does the benchmark run at all?")
+    parser.add_argument("--large", action="store_true", help="also: a no-op publish of 2,000 dashboards at 100 ms "
+                        "on the native path, and peak memory of a build of 10,000")
     parser.add_argument("--soak", action="store_true", help="run the fault soak alone (bench/soak.py); "
                         "--publish dashboards per run [200]")
     parser.add_argument("--seeds", type=int, default=10, help="soak runs per fault profile, one seed each [10]")
@@ -48,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.runs, args.publish, args.latency = "5,10", 1, 5, 0.001
     sizes = [int(s) for s in args.sizes.split(",")]
     tmp = suites.workdir()
+    suites.isolate_cache(tmp)
     started = time.perf_counter()
     try:
         _compile()
@@ -59,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
             "build": suites.build(sizes, args.runs, tmp),
         }
         results["memory"] = suites.memory(max(sizes), tmp)
-        results["publish"] = suites.publish(args.publish, args.runs, args.latency, tmp)
+        results["publish"] = suites.publish(args.publish, args.runs, args.latency, tmp, suites.NATIVE)
+        results["publish_legacy"] = suites.publish(args.publish, args.runs, args.latency, tmp, suites.LEGACY)
+        if args.large:
+            results["memory_large"] = suites.memory(10_000, tmp)
+            results["publish_large"] = suites.publish_large(2000, args.runs, 0.100, tmp)
         # Growth is measured between the two largest sizes, so it needs two.
         if len(set(sizes)) >= 2:
             results["scaling"] = suites.scaling(results["build"], sorted(set(sizes)), args.runs, args.latency, tmp)
@@ -87,6 +95,7 @@ def _soak(args: argparse.Namespace) -> int:
     n, seeds = (5, 2) if args.smoke else (args.publish, args.seeds)
     out = Path(args.json or "bench-soak.json")
     tmp = suites.workdir()
+    suites.isolate_cache(tmp)
     started = time.perf_counter()
     try:
         _compile()

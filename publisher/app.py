@@ -127,7 +127,8 @@ class App:
             from .project import load_project
 
             root = Path(self.dashboards_option) if self.dashboards_option else self.config.dashboards
-            self._project = load_project(root, self.config.alerts, None if self.use_cache else False)
+            home = self.config.path.parent if self.config.path else None
+            self._project = load_project(root, self.config.alerts, None if self.use_cache else False, home)
             for warning in self._project.warnings:
                 self.warn(f"warning: {warning}")
         return self._project
@@ -164,14 +165,15 @@ class App:
         with self._cache("lint") as cache:
             return lint_dashboards(result.dashboards, load_errors=result.errors,
                                    datasource_uids=set(project.datasources), strict=strict, alerting=alerting,
-                                   alerting_source=project.alerting_source, cache=cache)
+                                   alerting_source=project.alerting_source, cache=cache, settings=self.config.lint)
 
     def lint_files(self, files: list[Path], strict: bool = False) -> "Report":
         from .lint import lint_dashboards, load_json_dashboards
 
         dashboards, errors = load_json_dashboards(files)
         with self._cache("lint") as cache:
-            return lint_dashboards(dashboards, load_errors=errors, strict=strict, cache=cache)
+            return lint_dashboards(dashboards, load_errors=errors, strict=strict, cache=cache,
+                                   settings=self.config.lint)
 
     @contextlib.contextmanager
     def _cache(self, namespace: str) -> Iterator["Cache"]:
@@ -246,13 +248,13 @@ class App:
         connected = _in_background(lambda: self._connect_and_prefetch(env))
         rendered = self._publishable(env, skip_lint)
         project = self.project()
-        if prune and not project.rendered:
+        if prune and not project.rendered and not project.held:
             raise AppError(f"refusing to prune: {project.root or 'the dashboards directory'} declares no dashboard, so "
                            f"--prune would delete everything dash published to env {env.name}; check --dashboards "
                            "and dash.yaml's `dashboards:`")
         target = connected()
         state = _user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
-                                                   target.traits, self.config.project))
+                                                   target.traits, self.config.project, project.held))
         plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)),
                             f"env {env.name} ({target.description})")
         return Planned(env, target, plan)

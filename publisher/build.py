@@ -111,7 +111,8 @@ def alerting_files(project: "Project", rendered: list[Rendered], env: "Environme
 
 def provisioning_files(project: "Project", rendered: list[Rendered], env: "Environment | None") -> dict[str, bytes]:
     """Grafana's provisioning tree, under grafana/provisioning, with secrets as references."""
-    state = desired_state(rendered, project.datasources, env, project.log_queries, TargetTraits(files=True))
+    state = desired_state(rendered, project.datasources, env, project.log_queries, TargetTraits(files=True),
+                          held=project.held)
     files = tree_files(state, env.org_id if env is not None else 1)
     return {f"{PROVISIONING_DIR}/{rel}": data for rel, data in files.items()}
 
@@ -139,8 +140,11 @@ def _remove_stale(out: Path, stale: Iterable[str]) -> list[str]:
     return removed
 
 
-def write_build(rendered: list[Rendered], errors: list[LoadError], out: Path, other: dict[str, bytes]) -> BuildResult:
-    """Write the dashboards and `other` files; remove what the last build wrote and this one did not."""
+def write_build(rendered: list[Rendered], errors: list[LoadError], out: Path, other: dict[str, bytes],
+                held: frozenset[str] | set[str] = frozenset()) -> BuildResult:
+    """Write the dashboards and `other` files; remove what the last build wrote and this one did not, except the
+    files named in `held` (`<uid>.json` of dashboards declared but not built this run: they keep their last
+    good files, in the dashboards and in the provisioning tree)."""
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(out)
     written = []
@@ -151,7 +155,7 @@ def write_build(rendered: list[Rendered], errors: list[LoadError], out: Path, ot
     files = {w.path for w in written} | {rel for rel, _ in others}
     previous = _previous(out)
     # After a failure, what failed keeps its last good files rather than vanishing.
-    failed_files = previous - files if errors else set()
+    failed_files = previous - files if errors else {p for p in previous - files if p.rsplit("/", 1)[-1] in held}
     removed = _remove_stale(out, previous - files - failed_files)
     write_atomic(out / MANIFEST, json_bytes({"files": sorted(files | failed_files)}))
     return BuildResult(out, written, removed, errors, others)
@@ -165,4 +169,4 @@ def build(project: "Project", rendered: list[Rendered], errors: list[LoadError],
     other = alerting_files(project, rendered, env, errors)
     other.update(provisioning_files(project, rendered, env))
     dashboards = [r for r in rendered if r.role == DASHBOARD or project.log_queries]
-    return write_build(dashboards, errors, out, other)
+    return write_build(dashboards, errors, out, other, {f"{uid}.json" for uid, _ in project.held})

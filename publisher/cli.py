@@ -102,8 +102,10 @@ def main(ctx: click.Context, config_path: str | None, dashboards_dir: str | None
 @click.option("--env", "env_name", metavar="NAME",
               help="Environment whose scrape targets, Alertmanagers and Grafana URL the alerting files use.")
 @click.option("--output", type=OUTPUTS, default="text", show_default=True, help="Summary format.")
+@click.option("--strict", is_flag=True, help="Fail when a declared dashboard could not be built (a grafana.com "
+              "dashboard not in the cache and not fetchable now).")
 @pass_app
-def build(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
+def build(app: "App", out_dir: str, env_name: str | None, output: str, strict: bool) -> None:
     """Render every dashboard to OUT/<folder>/<uid>.json, and the rest of the stack around them.
 
     Also writes Grafana's provisioning tree (OUT/grafana/provisioning), the
@@ -113,9 +115,11 @@ def build(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
     started = time.perf_counter()
     result = _run(lambda: app.build(Path(out_dir), env_name))
     seconds = time.perf_counter() - started
+    held = [uid for uid, _ in app.project().held]
+    ok = result.ok and not (strict and held)
     if output == "json":
-        _print_json({**result.to_json(), "seconds": round(seconds, 3)})
-        sys.exit(0 if result.ok else 1)
+        _print_json({**result.to_json(), "not_built": held, "seconds": round(seconds, 3)})
+        sys.exit(0 if ok else 1)
     for item in result.written:
         state = "wrote    " if item.changed else "unchanged"
         click.echo(f"  {state} {Path(out_dir) / item.path}  ({item.panels} panels)")
@@ -126,9 +130,12 @@ def build(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
     for error in result.errors:
         click.secho(f"error: {error}", fg="red", err=True)
     changed = sum(1 for w in result.written if w.changed) + sum(1 for _, c in result.other_files if c)
+    not_built = f", {len(held)} not built (kept as they were)" if held else ""
     click.echo(f"built {len(result.written)} dashboards and {len(result.other_files)} other files into {out_dir}/ "
-               f"({changed} changed, {len(result.errors)} errors) in {seconds:.2f}s")
-    sys.exit(0 if result.ok else 1)
+               f"({changed} changed, {len(result.errors)} errors{not_built}) in {seconds:.2f}s")
+    if strict and held:
+        click.secho(f"error: --strict: {', '.join(held)} not built (see the warnings above)", fg="red", err=True)
+    sys.exit(0 if ok else 1)
 
 
 @main.command()

@@ -180,19 +180,26 @@ def _route_queries(rendered: list[Rendered], queries: list[Any], traits: TargetT
 
 
 def desired_state(rendered: list[Rendered], declared: dict[str, Any], env: "Environment | None",
-                  log_queries: list[Any], traits: TargetTraits, project: str = "dash") -> DesiredState:
+                  log_queries: list[Any], traits: TargetTraits, project: str = "dash",
+                  held: list[tuple[str, str]] | None = None) -> DesiredState:
     """What the target should hold. `declared`: Datasource by uid; `rendered`: unique, rendered dashboards;
-    `project`: whose objects they are, marked on each (dash.yaml's `project:`)."""
+    `project`: whose objects they are, marked on each (dash.yaml's `project:`); `held`: (uid, folder) of
+    dashboards declared but not built this run, kept as they are (their folders too: deleting a folder
+    deletes what is in it)."""
     rendered, queries, path, note = _route_queries(rendered, log_queries, traits, project)
     root = env.folder if env is not None else None
-    folders, where = folders_for((r.folder for r in rendered), root)
+    held = list(held or [])
+    folders, where = folders_for([*(r.folder for r in rendered), *(folder for _, folder in held)], root)
     if env is None:
         datasources = default_datasources(declared)
     else:
         datasources = [encode_datasource(env, s, declared.get(uid), traits.files, project)
                        for uid, s in sorted(env.datasources.items())]
     notes = [note] if note else []
+    notes += [f"dashboard {uid}: not built this run (see the warning above); left as it is, never deleted"
+              for uid, _ in held]
     used = {uid for r in rendered for uid in r.datasources}
     external = sorted(used - set(env.datasources)) if env is not None else []
+    held_at = [(uid, where[folder].path if where[folder] else ROOT_FOLDER) for uid, folder in held]
     return DesiredState(folders, datasources, _dashboards(rendered, where, traits.files, project), queries, notes,
-                        path, external, project)
+                        path, external, project, held_at)

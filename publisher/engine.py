@@ -54,7 +54,7 @@ def _plan_kind(handler: Any, state: DesiredState, target: "Target", options: Pla
     notes = handler.notes(state, lives)
     if not options.prune and not getattr(handler, "notes_orphans", True):
         return [], changes, notes  # listing what it owns costs requests, and nothing would be said
-    keys = {c.uid for c in changes}
+    keys = {c.uid for c in changes} | (handler.held(state) if hasattr(handler, "held") else set())
     orphans = [live for live in handler.owned(state) if _key(live) not in keys]
     deletes: list[Change] = []
     if options.prune:

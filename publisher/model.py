@@ -94,6 +94,9 @@ class DesiredState:
     saved_queries_path: str | None = None  # "query-library", "dashboard", or None when there are none
     external_datasources: list[str] = attrs.field(factory=list)  # uids the dashboards use that env does not manage
     project: str = "dash"  # whose objects these are (dash.yaml's `project:`)
+    # (uid, folder path) of declared dashboards not built this run (a grafana.com file not fetched): left as they
+    # are wherever they are, never planned for deletion (engine asks each handler which keys they hold)
+    held: list[tuple[str, str]] = attrs.field(factory=list)
 
 
 # --- live records --------------------------------------------------------------------

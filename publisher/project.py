@@ -43,6 +43,11 @@ class Project:
     warnings: list[LoadError] = attrs.field(factory=list)  # what modules printed while imported
     cache_hits: int = 0  # modules whose cached result was used (publisher/module_cache.py)
     cache_misses: int = 0
+    # Where `.dash-cache/` is (grafana.com files): dash.yaml's directory, else the current one.
+    home: Path = attrs.field(factory=Path.cwd)
+    # (uid, folder) of declared dashboards that could not be built now (a grafana.com file not fetched):
+    # left as they are wherever they are published, never planned for deletion.
+    held: list[tuple[str, str]] = attrs.field(factory=list)
 
 
 def module_files(root: Path) -> list[Path]:
@@ -116,7 +121,8 @@ def load_dashboards(project: Project, root: Path, use_cache: bool | None = None)
         fresh = _load_module(project, path, _module_name(path, root), root)
         if fresh is not None:
             result, blobs, inputs = fresh
-            cache.put(path, text, result, blobs, inputs)
+            if inputs is not None:
+                cache.put(path, text, result, blobs, inputs)
             merged.add(path, result, blobs)
     if project.log_queries:
         _saved_queries_dashboard(project, merged.first_queries or "")
@@ -126,14 +132,16 @@ def load_dashboards(project: Project, root: Path, use_cache: bool | None = None)
 
 def _load_module(project: Project, path: Path, name: str, root: Path,
                  ) -> tuple[dict[str, Any], list[bytes], Any] | None:
-    """Import and render one module: (result, dashboard bytes, what it read), or None after an error."""
+    """Import and render one module: (result, dashboard bytes, what it read or None if it must not be cached), or
+    None after an error."""
     from . import trace
     from .loader import helper_reads
     from .module_cache import installed_packages
     from .sdk import Dashboard, Datasource, LogQuery
+    from .sdk.grafana_com import GrafanaCom
 
     printed: list[LoadError] = []
-    errors_before = len(project.errors)
+    errors_before, held_before = len(project.errors), len(project.held)
     with trace.recording() as reads:
         try:
             module = load_file(path, name, printed)
@@ -143,10 +151,14 @@ def _load_module(project: Project, path: Path, name: str, root: Path,
             return None
         try:
             dashboards, queries = _values(module, Dashboard), _values(module, LogQuery)
-            if not dashboards and not queries:
+            downloads = _values(module, GrafanaCom)
+            if not dashboards and not queries and not downloads:
                 project.errors.append(LoadError(display_path(path), 1, _no_dashboard(module)))
             rendered = [_render(d, project.errors) for d in dashboards]
-            declared = _declared_datasources(dashboards, queries, project_modules(root), Datasource)
+            rendered += [r for r in (_render_download(d, project) for d in downloads) if r is not None]
+            uses = [ds for d in dashboards for ds in d.datasources()]
+            uses += [ds for d in downloads for ds in d.all_datasources()]
+            declared = _declared_datasources(uses, queries, project_modules(root), Datasource)
         finally:
             sys.modules.pop(name, None)  # its objects can go once rendered: memory does not grow with modules
     if len(project.errors) > errors_before:
@@ -162,7 +174,8 @@ def _load_module(project: Project, path: Path, name: str, root: Path,
         "queries": [attrs.asdict(q) for q in queries],
         "printed": [e.message for e in printed],
     }
-    return result, [blob for _, blob in rendered], inputs
+    # A dashboard held back (not fetched) is fetched again next run: such a result is used, never cached.
+    return result, [blob for _, blob in rendered], inputs if len(project.held) == held_before else None
 
 
 def _render(dashboard: "Dashboard", errors: list[LoadError], role: str = DASHBOARD) -> tuple[dict[str, Any], bytes]:
@@ -182,12 +195,32 @@ def _render(dashboard: "Dashboard", errors: list[LoadError], role: str = DASHBOA
     return entry, json_bytes(data)
 
 
-def _declared_datasources(dashboards: list[Any], queries: list[Any], modules: list[Any], kind: type) -> list[Any]:
+def _render_download(declared: Any, project: Project) -> tuple[dict[str, Any], bytes] | None:
+    """A grafana.com dashboard's cache entry and file bytes; None (noted as an error, or held) if it has none."""
+    from . import grafana_com
+
+    file, line = declared.declared_at
+    try:
+        data = grafana_com.dashboard_json(declared, grafana_com.fetch(declared, project.home))
+    except grafana_com.Unavailable as exc:
+        project.held.append((declared.dashboard_uid, declared.folder))
+        project.warnings.append(LoadError(display_path(file), line,
+                                          grafana_com.unavailable_hint(declared, project.home, str(exc))))
+        return None
+    except grafana_com.GrafanaComError as exc:
+        project.errors.append(LoadError(display_path(file), line, str(exc)))
+        return None
+    entry = {"uid": declared.dashboard_uid, "title": data.get("title") or declared.label, "folder": declared.folder,
+             "file": str(file), "line": line, "datasources": [ds.uid for ds in declared.all_datasources()],
+             "role": DASHBOARD, "panels": []}
+    return entry, json_bytes(data)
+
+
+def _declared_datasources(uses: list[Any], queries: list[Any], modules: list[Any], kind: type) -> list[Any]:
     """Those the dashboards use, those of the saved queries, then those declared at module level (helpers too)."""
     found: dict[str, Any] = {}
-    for dashboard in dashboards:
-        for ds in dashboard.datasources():
-            found.setdefault(ds.uid, ds)
+    for ds in uses:
+        found.setdefault(ds.uid, ds)
     for query in queries:
         found.setdefault(query.datasource.uid, query.datasource)
     for module in modules:
@@ -278,11 +311,13 @@ def load_alerting(project: Project, path: Path) -> None:
     project.alerting = alerting
 
 
-def load_project(dashboards: Path | None, alerts: Path | None, use_cache: bool | None = None) -> Project:
+def load_project(dashboards: Path | None, alerts: Path | None, use_cache: bool | None = None,
+                 home: Path | None = None) -> Project:
     """Load the project: the dashboards directory (or file), rendered, and the alerting file.
 
-    `use_cache`: None follows DASH_NO_CACHE; False is --no-cache."""
-    project = Project(root=None)
+    `use_cache`: None follows DASH_NO_CACHE; False is --no-cache. `home`: where `.dash-cache/` is (dash.yaml's
+    directory; default the current one)."""
+    project = Project(root=None, home=home or Path.cwd())
     if dashboards is None:
         project.errors.append(LoadError(
             "dash.yaml", 0, "no dashboards directory: create ./dashboards, set `dashboards:` in dash.yaml, "

@@ -21,6 +21,23 @@ def _own_cache_dir(tmp_path_factory):
     os.environ["DASH_CACHE_DIR"] = str(tmp_path_factory.mktemp("dash-cache"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _grafana_com_stand_in():
+    """grafana.com for every test: the guide's Node Exporter Full (1860 at revision 41) from the corpus, served
+    locally (tests/grafana_com_standin.py), so a build of the guide fetches it as it would from grafana.com."""
+    from .grafana_com_standin import NODE_EXPORTER_FULL, GrafanaComStandIn
+
+    if not NODE_EXPORTER_FULL.is_file():
+        yield None  # no corpus: the guide builds without it, with a warning that names it
+        return
+    stand_in = GrafanaComStandIn({(1860, 41): NODE_EXPORTER_FULL}).start()
+    os.environ["DASH_GRAFANA_COM_URL"] = stand_in.url
+    try:
+        yield stand_in
+    finally:
+        stand_in.stop()
+
+
 GUIDE_ALERTS = f"alerts: {ROOT / 'alerts/guide.py'}\n"  # a dash.yaml line: the guide's alerting
 
 

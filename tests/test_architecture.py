@@ -105,7 +105,7 @@ RANKS = [
      "publisher.module_cache",
      "publisher.model"),
     ("publisher.sdk",),
-    ("publisher.config_values", "publisher.config", "publisher.project"),
+    ("publisher.config_values", "publisher.config", "publisher.grafana_com", "publisher.project"),
     ("publisher.render",),
     ("publisher.lint",),
     ("publisher.desired",),

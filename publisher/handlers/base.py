@@ -56,3 +56,6 @@ class Handler(Protocol):
 
     def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
         """Anything the plan should say about this kind beyond its changes."""
+
+    # Optional (the engine asks with hasattr): held(state) -> set of keys of objects declared but not built this
+    # run (state.held), which are never orphans. Only the kinds that can be held (dashboards) have it.

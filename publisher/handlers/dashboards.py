@@ -119,6 +119,10 @@ class DashboardHandler:
     def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
         return []
 
+    def held(self, state: DesiredState) -> set[str]:
+        """Dashboards declared but not built this run: not orphans."""
+        return {uid for uid, _ in state.held}
+
     def compare(self, desired: DesiredDashboard, live: LiveDashboard | None, options: PlanOptions) -> Change:
         ours = normalise(desired.json)
         parent = desired.folder_uid or None

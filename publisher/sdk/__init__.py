@@ -17,6 +17,7 @@ from typing import Any
 _WHERE = {
     "units": "", "Dashboard": "dashboard", "Link": "dashboard", "Datasource": "datasources",
     "AngularPanelError": "errors", "DashboardError": "errors", "GridPos": "layout", "LogQuery": "log_queries",
+    "GrafanaCom": "grafana_com",
     "saved_queries_dashboard": "log_queries", "Panel": "panels", "breakdown": "panels", "gauge": "panels",
     "heatmap": "panels", "logs": "panels", "stat": "panels", "text": "panels", "timeseries": "panels",
     "histogram_heatmap": "promql_panels", "quantile": "promql_panels", "rate": "promql_panels",

@@ -118,6 +118,10 @@ class FileHandler:
     def notes(self, state: DesiredState, lives: list[Any]) -> list[str]:
         return []
 
+    def held(self, state: DesiredState) -> set[str]:
+        """The files of dashboards declared but not built this run: not orphans."""
+        return {path for path in (tree.dashboard_path(folder, uid) for uid, folder in state.held) if self.select(path)}
+
     def _drift(self, live: LiveFile) -> Drift | None:
         recorded = self.manifest.files.get(live.path)
         if recorded == bytes_hash(live.data):
