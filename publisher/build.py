@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import attrs
 
@@ -25,7 +25,7 @@ from .desired import TargetTraits, desired_state
 from .loader import LoadError
 from .output import json_bytes, remove_stale_temp_files, write_atomic, yaml_text
 from .render import DASHBOARD, Rendered
-from .targets.directory import tree_files
+from .targets.directory import tree_dashboards, tree_files
 
 if TYPE_CHECKING:
     from .config import Environment
@@ -109,12 +109,20 @@ def alerting_files(project: "Project", rendered: list[Rendered], env: "Environme
     return {rel: yaml_text(data, header).encode() for rel, (header, data) in files.items()}
 
 
-def provisioning_files(project: "Project", rendered: list[Rendered], env: "Environment | None") -> dict[str, bytes]:
-    """Grafana's provisioning tree, under grafana/provisioning, with secrets as references."""
+def provisioning_files(project: "Project", rendered: list[Rendered], env: "Environment | None",
+                       ) -> dict[str, bytes | Callable[[], bytes]]:
+    """Grafana's provisioning tree, under grafana/provisioning, with secrets as references; a dashboard's file
+    as a function that makes its bytes, so that they exist one at a time."""
     state = desired_state(rendered, project.datasources, env, project.log_queries, TargetTraits(files=True),
                           held=project.held)
-    files = tree_files(state, env.org_id if env is not None else 1)
+    files: dict[str, bytes | Callable[[], bytes]] = dict(tree_files(state, env.org_id if env is not None else 1,
+                                                                    dashboards=False))
+    files.update((rel, _bytes_of(d)) for rel, d in tree_dashboards(state).items())
     return {f"{PROVISIONING_DIR}/{rel}": data for rel, data in files.items()}
+
+
+def _bytes_of(desired: Any) -> Callable[[], bytes]:
+    return lambda: desired.encoded
 
 
 def _previous(out: Path) -> set[str]:
@@ -140,7 +148,8 @@ def _remove_stale(out: Path, stale: Iterable[str]) -> list[str]:
     return removed
 
 
-def write_build(rendered: list[Rendered], errors: list[LoadError], out: Path, other: dict[str, bytes],
+def write_build(rendered: list[Rendered], errors: list[LoadError], out: Path,
+                other: dict[str, bytes | Callable[[], bytes]],
                 held: frozenset[str] | set[str] = frozenset()) -> BuildResult:
     """Write the dashboards and `other` files; remove what the last build wrote and this one did not, except the
     files named in `held` (`<uid>.json` of dashboards declared but not built this run: they keep their last
@@ -151,7 +160,7 @@ def write_build(rendered: list[Rendered], errors: list[LoadError], out: Path, ot
     for item in sorted(rendered, key=lambda r: (r.folder, r.uid)):
         changed = write_atomic(out / item.relpath, item.encoded)
         written.append(Written(item.uid, item.title, item.folder, str(item.relpath), item.panel_count, changed))
-    others = [(rel, write_atomic(out / rel, data)) for rel, data in sorted(other.items())]
+    others = [(rel, write_atomic(out / rel, data() if callable(data) else data)) for rel, data in sorted(other.items())]
     files = {w.path for w in written} | {rel for rel, _ in others}
     previous = _previous(out)
     # After a failure, what failed keeps its last good files rather than vanishing.
@@ -166,7 +175,7 @@ def build(project: "Project", rendered: list[Rendered], errors: list[LoadError],
     """Everything `dash build` writes. `rendered` are unique; `errors` so far (more may be added)."""
     errors = list(errors)
     rendered = clashes(rendered, errors)
-    other = alerting_files(project, rendered, env, errors)
+    other: dict[str, bytes | Callable[[], bytes]] = dict(alerting_files(project, rendered, env, errors))
     other.update(provisioning_files(project, rendered, env))
     dashboards = [r for r in rendered if r.role == DASHBOARD or project.log_queries]
     return write_build(dashboards, errors, out, other, {f"{uid}.json" for uid, _ in project.held})

@@ -155,7 +155,7 @@ def _dashboards(rendered: list[Rendered], where: dict[str, DesiredFolder | None]
         folder = where[item.folder]
         out.append(DesiredDashboard(item.uid, item.title, folder.uid if folder else "",
                                     folder.path if folder else ROOT_FOLDER, data, item.source,
-                                    item.encoded if files else b""))
+                                    item.packed if files else b""))
     return out
 
 

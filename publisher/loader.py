@@ -129,10 +129,12 @@ def helper_reads() -> list[Any]:
     return [reads for name, reads in _helper_reads.items() if name in sys.modules]
 
 
-def project_modules(root: Path) -> list[ModuleType]:
-    """Every module imported from files below `root`: the dashboard modules and the helpers they import."""
-    roots = [str(root.resolve())]
-    return [m for m in list(sys.modules.values()) if _under(getattr(m, "__file__", None), roots)]
+def project_modules(module: ModuleType) -> list[ModuleType]:
+    """A dashboard module and the project's helpers imported so far (those _HelperFinder loaded).
+
+    Not a scan of sys.modules: done once per dashboard module, that made loading N modules cost N x the
+    size of sys.modules."""
+    return [module, *(sys.modules[name] for name in list(_helper_reads) if name in sys.modules)]
 
 
 def _user_line(exc: BaseException, file: Path) -> int:

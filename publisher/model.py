@@ -63,13 +63,20 @@ class DesiredDashboard:
     title: str
     folder_uid: str
     folder_path: str
-    data: dict[str, Any] | None = attrs.field(repr=False)  # None for a file target: `encoded` is the dashboard
+    data: dict[str, Any] | None = attrs.field(repr=False)  # None for a file target: `packed` is the dashboard
     source: str
-    encoded: bytes = attrs.field(default=b"", repr=False)  # the file's bytes, for file targets
+    packed: bytes = attrs.field(default=b"", repr=False)  # rendered.pack() of the file's bytes, for file targets
+
+    @property
+    def encoded(self) -> bytes:
+        """The file's bytes (file targets), unpacked on each use, so that a build of any size holds packed bytes."""
+        from .rendered import unpack
+
+        return unpack(self.packed) if self.packed else b""
 
     @property
     def json(self) -> dict[str, Any]:
-        """The dashboard JSON; for a file target decoded on each use, so that a build of any size holds bytes."""
+        """The dashboard JSON; for a file target decoded on each use."""
         if self.data is not None:
             return self.data
         import orjson

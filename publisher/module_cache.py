@@ -28,7 +28,7 @@ from . import trace
 from .cache import cache_dir, dash_fingerprint, enabled, key
 from .output import bytes_hash, write_atomic
 
-ENTRY_VERSION = "1"
+ENTRY_VERSION = "2"  # 2: dashboards stored packed (rendered.pack)
 
 
 def installed_packages(root: str) -> set[str]:

@@ -19,7 +19,7 @@ import attrs
 
 from .loader import LoadError, LoadFailed, display_path, load_file, project_modules, use_directory
 from .output import bytes_hash, json_bytes
-from .rendered import DASHBOARD, SAVED_QUERIES_FALLBACK, Rendered
+from .rendered import DASHBOARD, SAVED_QUERIES_FALLBACK, Rendered, pack
 
 if TYPE_CHECKING:
     from alerts.model import Alerting
@@ -158,7 +158,7 @@ def _load_module(project: Project, path: Path, name: str, root: Path,
             rendered += [r for r in (_render_download(d, project) for d in downloads) if r is not None]
             uses = [ds for d in dashboards for ds in d.datasources()]
             uses += [ds for d in downloads for ds in d.all_datasources()]
-            declared = _declared_datasources(uses, queries, project_modules(root), Datasource)
+            declared = _declared_datasources(uses, queries, project_modules(module), Datasource)
         finally:
             sys.modules.pop(name, None)  # its objects can go once rendered: memory does not grow with modules
     if len(project.errors) > errors_before:
@@ -192,7 +192,7 @@ def _render(dashboard: "Dashboard", errors: list[LoadError], role: str = DASHBOA
     entry = {"uid": dashboard.uid, "title": dashboard.title, "folder": dashboard.folder, "file": str(file),
              "line": line, "datasources": uids, "role": role,
              "panels": [[pid, str(f), n] for pid, (f, n) in sorted(dashboard.panel_sources.items())]}
-    return entry, json_bytes(data)
+    return entry, pack(json_bytes(data))
 
 
 def _render_download(declared: Any, project: Project) -> tuple[dict[str, Any], bytes] | None:
@@ -213,7 +213,7 @@ def _render_download(declared: Any, project: Project) -> tuple[dict[str, Any], b
     entry = {"uid": declared.dashboard_uid, "title": data.get("title") or declared.label, "folder": declared.folder,
              "file": str(file), "line": line, "datasources": [ds.uid for ds in declared.all_datasources()],
              "role": DASHBOARD, "panels": []}
-    return entry, json_bytes(data)
+    return entry, pack(json_bytes(data))
 
 
 def _declared_datasources(uses: list[Any], queries: list[Any], modules: list[Any], kind: type) -> list[Any]:
@@ -229,7 +229,7 @@ def _declared_datasources(uses: list[Any], queries: list[Any], modules: list[Any
     return list(found.values())
 
 
-def _rendered(entry: dict[str, Any], blob: bytes) -> Rendered:
+def _rendered(entry: dict[str, Any], blob: bytes) -> Rendered:  # blob: packed (rendered.pack)
     """A cache entry's dashboard, with its file:line places as the current directory shows them."""
     shown_as: dict[str, str] = {}  # a dashboard's panels are mostly declared in one or two files
 

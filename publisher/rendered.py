@@ -1,13 +1,15 @@
-"""One rendered dashboard: its Grafana JSON as the bytes of its file, and where it was declared.
+"""One rendered dashboard: its Grafana JSON as the bytes of its file, compressed, and where it was declared.
 
-The bytes are what is kept: a file is written from them, a cache entry
-stores them, and they are a third of the size of the decoded JSON. `json`
-decodes them on each use, so a caller may change what it gets without
-changing the dashboard.
+The compressed bytes are what is kept: a cache entry stores them as they are,
+and a file is written from them. They are a tenth of the file and a thirtieth
+of the decoded JSON, so a build of 10,000 dashboards holds about 20 MB of
+them. `encoded` (the file's bytes) and `json` are made on each use, so a
+caller may change what it gets without changing the dashboard.
 """
 
 from __future__ import annotations
 
+import zlib
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -17,6 +19,16 @@ from .dashboard_json import walk_panels
 
 DASHBOARD = "dashboard"
 SAVED_QUERIES_FALLBACK = "saved-queries-fallback"  # stands in for the query library
+PACK_LEVEL = 1  # zlib's fastest: dashboards' JSON still shrinks about tenfold
+
+
+def pack(data: bytes) -> bytes:
+    """A file's bytes as kept in memory and in the module cache (deterministic: the same bytes, the same pack)."""
+    return zlib.compress(data, PACK_LEVEL)
+
+
+def unpack(packed: bytes) -> bytes:
+    return zlib.decompress(packed)
 
 
 @attrs.frozen
@@ -24,11 +36,16 @@ class Rendered:
     uid: str
     title: str
     folder: str
-    encoded: bytes = attrs.field(repr=False)  # the file's bytes (output.json_bytes)
+    packed: bytes = attrs.field(repr=False)  # pack() of the file's bytes (output.json_bytes)
     source: str  # file:line that declared it
     datasources: tuple[str, ...] = ()  # uids of the datasources it uses
     panel_sources: dict[int, str] = attrs.field(factory=dict, eq=False, repr=False)  # panel id -> file:line
     role: str = DASHBOARD
+
+    @property
+    def encoded(self) -> bytes:
+        """The file's bytes."""
+        return unpack(self.packed)
 
     @property
     def json(self) -> dict[str, Any]:

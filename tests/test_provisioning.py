@@ -84,8 +84,10 @@ def test_the_tree_follows_grafanas_documented_format(built):
     dashboards = sorted(str(p.relative_to(tree)) for p in (tree / "dashboards/json").rglob("*.json"))
     assert dashboards == [
         "dashboards/json/Business/business-metrics.json", "dashboards/json/Logs/saved-log-queries.json",
-        "dashboards/json/Platform/api-performance.json", "dashboards/json/Platform/system.json"]
-    assert (tree / "dashboards/json/Platform/system.json").read_bytes() == (built / "Platform/system.json").read_bytes()
+        "dashboards/json/Platform/api-performance.json", "dashboards/json/Platform/grafana-com-1860.json",
+        "dashboards/json/Platform/system.json"]
+    for name in ("system.json", "grafana-com-1860.json"):
+        assert (tree / "dashboards/json/Platform" / name).read_bytes() == (built / "Platform" / name).read_bytes()
 
 
 def test_secrets_are_grafana_interpolations_never_values(dash, tmp_path, monkeypatch):
@@ -129,14 +131,14 @@ def _local(tmp_path):
 def test_the_local_directory_target_publish_diff_and_change(dash, tmp_path):
     root = _local(tmp_path)
     first = dash("diff", "--env", "local")
-    assert first.exit_code == 2 and "6 to create" in first.output
+    assert first.exit_code == 2 and "7 to create" in first.output
     assert "file provisioning has no query library" in first.output
     published = dash("publish", "--env", "local")
     assert published.exit_code == 0, published.output
     assert (root / "dashboards/json/Monitoring/Platform/api-performance.json").exists()
     assert json.loads((root / ".dash-managed.json").read_text())["files"]
     clean = dash("diff", "--env", "local")
-    assert clean.exit_code == 0 and "0 to create, 0 to update, 0 to delete, 6 unchanged" in clean.output
+    assert clean.exit_code == 0 and "0 to create, 0 to update, 0 to delete, 7 unchanged" in clean.output
 
     # Someone edits a generated file by hand: drift, refused without --force.
     system = root / "dashboards/json/Monitoring/Platform/system.json"
@@ -274,5 +276,5 @@ def test_an_interrupted_directory_publish_can_be_run_again_without_force(dash, t
     rerun = dash("publish", "--env", "local")
     assert rerun.exit_code == 0, rerun.output
     assert "refused:" not in rerun.output
-    assert len(json.loads((root / ".dash-managed.json").read_text())["files"]) == 6
+    assert len(json.loads((root / ".dash-managed.json").read_text())["files"]) == 7
     assert dash("diff", "--env", "local").exit_code == 0

@@ -9,9 +9,9 @@ import pytest
 
 from .conftest import TOKEN
 
-GUIDE = {"api-performance", "business-metrics", "system", "saved-log-queries"}
+GUIDE = {"api-performance", "business-metrics", "system", "saved-log-queries", "grafana-com-1860"}
 # 4 folders (Monitoring, Monitoring/Business, Monitoring/Logs, Monitoring/Platform), 2 datasources, 4 dashboards.
-OBJECTS = 10
+OBJECTS = 11
 
 
 def _set_p95(dashboard):
@@ -270,13 +270,13 @@ def test_request_counts_of_a_cold_and_a_no_op_publish(env_dash, grafana):
         # One LIST reads every dashboard with its spec: existence, content and the ones no longer declared;
         # one LIST reads the folders.
         reads = {**probe, **datasources, ("GET", dashboards): 1, ("GET", folders): 1}
-        writes = {("POST", folders): 4, ("POST", "/datasources"): 2, ("POST", dashboards): 4}
+        writes = {("POST", folders): 4, ("POST", "/datasources"): 2, ("POST", dashboards): 5}
     else:
         # Existence comes from a GET by uid (404: create), never from search, which may lag behind writes;
         # the one search lists the managed dashboards no longer declared.
         reads = {**probe, **datasources, ("GET", "/search"): 1, ("GET", "/folders/{folder_uid}"): 4,
-                 ("GET", "/dashboards/uid/{uid}"): 4}
-        writes = {("POST", "/folders"): 4, ("POST", "/datasources"): 2, ("POST", "/dashboards/db"): 4}
+                 ("GET", "/dashboards/uid/{uid}"): 5}
+        writes = {("POST", "/folders"): 4, ("POST", "/datasources"): 2, ("POST", "/dashboards/db"): 5}
     assert dict(grafana.counts) == {**reads, **writes}
     grafana.reset_counts()
     assert env_dash("publish", "--env", "test").exit_code == 0

@@ -8,6 +8,7 @@ import socket
 import attrs
 
 from publisher.output import json_bytes
+from publisher.rendered import pack
 
 from .conftest import FIXTURES, TOKEN, write_config
 
@@ -100,8 +101,8 @@ def test_org_id_selects_the_organisation(env_dash, grafana, tmp_path, monkeypatc
     )
     result = env_dash("publish", "--env", "second")
     assert result.exit_code == 0, result.output
-    assert sorted(grafana.grafana.org(2).dashboards) == ["api-performance", "business-metrics", "saved-log-queries",
-                                                         "system"]
+    assert sorted(grafana.grafana.org(2).dashboards) == ["api-performance", "business-metrics", "grafana-com-1860",
+                                                         "saved-log-queries", "system"]
     assert grafana.grafana.org(1).dashboards == {}
 
 
@@ -186,7 +187,7 @@ def test_an_edit_between_plan_and_save_is_a_conflict_and_is_not_overwritten(env_
     for at, item in enumerate(dashboards):
         if item.uid == "system":
             data = {**item.json, "description": "a new description from the code"}
-            dashboards[at] = attrs.evolve(item, encoded=json_bytes(data))
+            dashboards[at] = attrs.evolve(item, packed=pack(json_bytes(data)))
     planned = app.plan("test")
     assert [c.uid for c in planned.plan.pending] == ["system"]
     grafana.edit_dashboard("system", bump, user="carol")  # lands after the plan read version 1

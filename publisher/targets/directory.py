@@ -29,23 +29,29 @@ from provisioning import tree
 from ..desired import TargetTraits
 from ..handlers.base import ApplyOptions, PlanOptions
 from ..handlers.dashboard_words import dashboard_words, normalise
-from ..model import CREATE, DELETE, UNCHANGED, UPDATE, Change, DesiredState, Drift, Outcome, Plan
+from ..model import CREATE, DELETE, UNCHANGED, UPDATE, Change, DesiredDashboard, DesiredState, Drift, Outcome, Plan
 from ..output import bytes_hash, json_bytes, write_atomic, yaml_text
 
 MANIFEST = ".dash-managed.json"
 
 
-def tree_files(state: DesiredState, org_id: int) -> dict[str, bytes]:
-    """The whole provisioning tree of a desired state: relative path -> bytes."""
+def tree_files(state: DesiredState, org_id: int, dashboards: bool = True) -> dict[str, bytes]:
+    """The whole provisioning tree of a desired state: relative path -> bytes (without the dashboards' files
+    when not `dashboards`: `dash build` writes those one at a time, from `tree_dashboards`)."""
     entries = [tree.datasource_entry(d.body, {k: str(v) for k, v in d.secrets.items()}, org_id)
                for d in state.datasources]
     files = {
         tree.DATASOURCES_FILE: yaml_text(tree.datasources_file(entries), tree.HEADER).encode(),
         tree.PROVIDER_FILE: yaml_text(tree.provider(org_id), tree.HEADER).encode(),
     }
-    for d in state.dashboards:
-        files[tree.dashboard_path(d.folder_path, d.uid)] = d.encoded or json_bytes(d.json)
+    if dashboards:
+        files.update((path, d.encoded or json_bytes(d.json)) for path, d in tree_dashboards(state).items())
     return files
+
+
+def tree_dashboards(state: DesiredState) -> dict[str, DesiredDashboard]:
+    """Where each dashboard's file goes in the provisioning tree."""
+    return {tree.dashboard_path(d.folder_path, d.uid): d for d in state.dashboards}
 
 
 @attrs.frozen
