@@ -165,15 +165,14 @@ class App:
         with self._cache("lint") as cache:
             return lint_dashboards(result.dashboards, load_errors=result.errors,
                                    datasource_uids=set(project.datasources), strict=strict, alerting=alerting,
-                                   alerting_source=project.alerting_source, cache=cache, settings=self.config.lint)
+                                   alerting_source=project.alerting_source, cache=cache)
 
     def lint_files(self, files: list[Path], strict: bool = False) -> "Report":
         from .lint import lint_dashboards, load_json_dashboards
 
         dashboards, errors = load_json_dashboards(files)
         with self._cache("lint") as cache:
-            return lint_dashboards(dashboards, load_errors=errors, strict=strict, cache=cache,
-                                   settings=self.config.lint)
+            return lint_dashboards(dashboards, load_errors=errors, strict=strict, cache=cache)
 
     @contextlib.contextmanager
     def _cache(self, namespace: str) -> Iterator["Cache"]:
