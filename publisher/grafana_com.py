@@ -37,9 +37,12 @@ class Unavailable(Exception):
     """The file is not in the cache and cannot be fetched now (offline, grafana.com down): not the user's fault."""
 
 
+def _base() -> str:
+    return (os.environ.get(URL_VARIABLE) or DEFAULT_URL).rstrip("/")
+
+
 def download_url(declared: "GrafanaCom") -> str:
-    base = os.environ.get(URL_VARIABLE) or DEFAULT_URL
-    return f"{base.rstrip('/')}/api/dashboards/{declared.id}/revisions/{declared.revision}/download"
+    return f"{_base()}/api/dashboards/{declared.id}/revisions/{declared.revision}/download"
 
 
 def cached_path(cache_root: Path, declared: "GrafanaCom") -> Path:
@@ -57,7 +60,7 @@ def fetch(declared: "GrafanaCom", cache_root: Path) -> bytes:
         raise GrafanaComError(f"{declared.label}: cannot read the cached file {path}: {exc.strerror or exc}") from None
     if data is not None and bytes_hash(data) == declared.sha256:
         return data
-    data = _download(declared, path)
+    data = download(declared.id, declared.revision)
     found = bytes_hash(data)
     if found != declared.sha256:
         raise GrafanaComError(
@@ -68,15 +71,35 @@ def fetch(declared: "GrafanaCom", cache_root: Path) -> bytes:
     return data
 
 
-def _download(declared: "GrafanaCom", path: Path) -> bytes:
-    url = download_url(declared)
+def download(dashboard_id: int, revision: int) -> bytes:
+    """The file of a dashboard's revision, as grafana.com serves it."""
+    return _get(f"{_base()}/api/dashboards/{dashboard_id}/revisions/{revision}/download",
+                f"grafana.com/{dashboard_id}@{revision}")
+
+
+def latest_revision(dashboard_id: int) -> int:
+    """The newest revision of a dashboard (`revision` of GET /api/dashboards/{id})."""
+    import orjson
+
+    label = f"grafana.com/{dashboard_id}"
+    try:
+        revision = orjson.loads(_get(f"{_base()}/api/dashboards/{dashboard_id}", label)).get("revision")
+    except (orjson.JSONDecodeError, AttributeError):
+        revision = None
+    if not isinstance(revision, int):
+        raise GrafanaComError(f"{label}: grafana.com did not say which revision is the latest; give one "
+                              f"({label}@REVISION)")
+    return revision
+
+
+def _get(url: str, label: str) -> bytes:
     request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "dash"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:  # noqa: S310 - http(s) by construction
             return answer.read()
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
-            raise GrafanaComError(f"{declared.label}: {url} answered 404: no such dashboard or revision on "
+            raise GrafanaComError(f"{label}: {url} answered 404: no such dashboard or revision on "
                                   "grafana.com (check the id and the revision number on its page)") from None
         raise Unavailable(f"{url} answered {exc.code}") from None
     except (urllib.error.URLError, OSError) as exc:

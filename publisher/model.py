@@ -33,6 +33,11 @@ def project_of(tags: Any) -> str | None:
     return None
 
 
+def unmarked(tags: Any) -> list[Any]:
+    """`tags` without dash's marks (what the code declares)."""
+    return [t for t in tags or () if t != MANAGED_TAG and not (isinstance(t, str) and t.startswith(PROJECT_TAG))]
+
+
 # --- desired records -----------------------------------------------------------------
 
 

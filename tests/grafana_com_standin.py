@@ -1,8 +1,9 @@
 """A local stand-in for grafana.com's dashboard downloads (there is no network here).
 
 It serves `GET /api/dashboards/{id}/revisions/{revision}/download` from files given by path (the corpus'
-Node Exporter Full for 1860), with grafana.com's status codes: 200 and the file's bytes as
-application/json, 404 with a JSON message for an unknown dashboard or revision.
+Node Exporter Full for 1860), and `GET /api/dashboards/{id}` with the dashboard's latest `revision`,
+with grafana.com's status codes: 200 and JSON, 404 with a JSON message for an unknown dashboard or
+revision.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .conftest import ROOT
 
 NODE_EXPORTER_FULL = ROOT.parent / "shared" / "corpus" / "rfmoz__node-exporter-full.json"
 _DOWNLOAD = re.compile(r"^/api/dashboards/(\d+)/revisions/(\d+)/download$")
+_DASHBOARD = re.compile(r"^/api/dashboards/(\d+)$")
 
 
 class GrafanaComStandIn:
@@ -31,8 +33,12 @@ class GrafanaComStandIn:
                 stand_in.requests.append(self.path)
                 match = _DOWNLOAD.match(self.path)
                 path = stand_in.files.get((int(match[1]), int(match[2]))) if match else None
+                about = _DASHBOARD.match(self.path)
+                revisions = [rev for (i, rev) in stand_in.files if about and i == int(about[1])]
                 if stand_in.down:
                     self._send(503, b'{"message":"Service unavailable"}')
+                elif revisions:
+                    self._send(200, json.dumps({"id": int(about[1]), "revision": max(revisions)}).encode())
                 elif path is None:
                     self._send(404, json.dumps({"code": "NotFound", "message": "Dashboard not found"}).encode())
                 else:

@@ -105,6 +105,7 @@ class ServerTarget:
         search = SearchAPI(self.http)
         library = QueryLibraryAPI(self.http, self.capabilities.namespace) if self.traits.query_library else None
         dashboards, folders, managed = self._dashboard_and_folder_apis(search)
+        self.search, self.dashboards = search, dashboards  # for reads beside the plan (dash import, dash pull)
         # One set for plan and apply: a folder's delete rechecks against what the plan wanted.
         self._handlers = [FolderHandler(folders, search), DatasourceHandler(DatasourceAPI(self.http)),
                           SavedQueryHandler(library), DashboardHandler(dashboards, managed)]
