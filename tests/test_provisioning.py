@@ -229,7 +229,7 @@ def test_a_change_in_the_code_updates_that_one_file(dash, tmp_path):
     diff = dash("--dashboards", "boards", "diff", "--env", "local")
     assert diff.exit_code == 2, diff.output
     assert "~ update    dashboard   dashboards/json/Monitoring/Team/team.json" in diff.output
-    assert "panel 'Up': query A changed" in diff.output and "1 to update" in diff.output
+    assert "panel 'Up': query A: sum(up) → sum(up{job=\"api\"})" in diff.output and "1 to update" in diff.output
     assert dash("--dashboards", "boards", "publish", "--env", "local").exit_code == 0
     assert 'job=\\"api\\"' in (root / "dashboards/json/Monitoring/Team/team.json").read_text()
 

@@ -45,7 +45,10 @@ def test_the_main_path(env_dash, grafana):
     plan = json.loads(drifted.output)
     pending = [c for c in plan["changes"] if c["action"] != "unchanged"]
     assert [(c["kind"], c["uid"]) for c in pending] == [("dashboard", "api-performance")]
-    assert pending[0]["details"] == ["panel 'P95 latency': query A changed"]
+    # The words carry the values: a word diff of the long PromQL, [-what publish removes-]{+what it adds+}.
+    assert pending[0]["details"] == [
+        "panel 'P95 latency': query A: histogram_quantile(0.[-99-]{+95+}, sum(rate(http_request_duration_seconds_bucket"
+        '{+{endpoint=~"$endpoint"}+}[5m])) by (le{+, endpoint+}))']
     assert pending[0]["drift"]["who"] in ("alice", "user:alice")  # /apis names the identity, user:<uid>
 
     # 5. publish refuses, naming who and when, and overwrites nothing
@@ -110,8 +113,8 @@ def test_diff_explains_changes_panel_by_panel(env_dash, grafana):
     grafana.edit_dashboard("system", edit)
     result = env_dash("diff", "--env", "test", "--verbose")
     assert result.exit_code == 2
-    for words in ("panel 'Disk usage' added", "panel 'Errors' removed", "panel 'CPU usage' moved",
-                  "panel 'CPU usage': unit changed from 'percentunit' to 'percent'"):
+    for words in ("panel 'Disk usage' added", "panel 'Errors' removed", "panel 'CPU usage' moved from (0, 31) → (0, 1)",
+                  "panel 'CPU usage': unit 'percentunit' → 'percent'"):
         assert words in result.output
     assert "--- grafana/system.json" in result.output and "+++ dash/system.json" in result.output
 

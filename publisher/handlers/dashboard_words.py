@@ -1,8 +1,9 @@
 """Dashboards compared: normalised, then what changed in words, panel by panel; and a unified JSON diff.
 
-    panel 'P95 latency': query A changed
+    panel 'P95 latency': query A: histogram_quantile(0.95, ...[[-5m-]{+10m+}]))
+    panel 'CPU usage': thresholds 70 (orange) → 80 (orange)
+    panel 'Errors' renamed to 'Error rate'
     panel 'Errors' added
-    panel 'CPU' moved
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Iterator
 
 from ..dashboard_json import walk_panels
 from ..output import json_bytes
+from .value_words import ARROW, change, expression_change, keyed_changes, mappings_words, shown, thresholds_change
 
 SERVER_FIELDS = ("id", "version", "iteration", "created", "updated", "meta")
 # Values Grafana's UI writes on save that mean the same as the key being absent.
@@ -62,59 +64,107 @@ def _label(panel: dict[str, Any]) -> str:
 
 
 def _match(old: list[tuple[str, dict]], new: list[tuple[str, dict]]):
-    """Pair panels by label, in order; the leftovers were added or removed."""
+    """Pair panels by label, in order; then a removed and an added panel with the same content but their title
+    are one renamed panel; the leftovers were added or removed."""
     pool: dict[str, list[dict]] = {}
     for label, panel in old:
         pool.setdefault(label, []).append(panel)
     pairs, added = [], []
     for label, panel in new:
         if pool.get(label):
-            pairs.append((label, pool[label].pop(0), panel))
+            pairs.append((label, label, pool[label].pop(0), panel))
         else:
             added.append((label, panel))
     removed = [(label, p) for label, panels in pool.items() for p in panels]
+    for label, panel in list(added):
+        twin = next((r for r in removed if _same_but_title(r[1], panel)), None)
+        if twin is not None:
+            removed.remove(twin)
+            added.remove((label, panel))
+            pairs.append((twin[0], label, twin[1], panel))
     return pairs, added, removed
+
+
+def _same_but_title(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """The same panel renamed: everything but the title equal, or the same type and the same queries."""
+    if a.get("type") != b.get("type"):
+        return False
+    rest = ("title", "gridPos")
+    if {k: v for k, v in a.items() if k not in rest} == {k: v for k, v in b.items() if k not in rest}:
+        return True
+    return bool(a.get("targets")) and _exprs(a) == _exprs(b)
+
+
+def _exprs(panel: dict[str, Any]) -> list[Any]:
+    return [t.get("expr") for t in panel.get("targets") or [] if isinstance(t, dict)]
 
 
 def _targets(panel: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(t.get("refId", i)): t for i, t in enumerate(panel.get("targets") or []) if isinstance(t, dict)}
 
 
+def _grid_words(label: str, a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    words = []
+    if (a.get("x"), a.get("y")) != (b.get("x"), b.get("y")):
+        words.append(f"{label} moved from ({a.get('x')}, {a.get('y')}) {ARROW} ({b.get('x')}, {b.get('y')})")
+    if (a.get("w"), a.get("h")) != (b.get("w"), b.get("h")):
+        words.append(f"{label} resized from {a.get('w')}x{a.get('h')} {ARROW} {b.get('w')}x{b.get('h')}")
+    return words
+
+
+def _query_words(label: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    words = []
+    old_t, new_t = _targets(old), _targets(new)
+    for ref in sorted(set(old_t) | set(new_t)):
+        a, b = old_t.get(ref), new_t.get(ref)
+        if a is None:
+            words.append(f"{label}: query {ref} added: {shown((b or {}).get('expr'), 200)}")
+        elif b is None:
+            words.append(f"{label}: query {ref} removed: {shown(a.get('expr'), 200)}")
+        elif a != b:
+            if a.get("expr") != b.get("expr"):
+                words.append(f"{label}: query {ref}: {expression_change(a.get('expr'), b.get('expr'))}")
+            other = [k for k in sorted(set(a) | set(b)) if k != "expr" and a.get(k) != b.get(k)]
+            if other:
+                words.append(f"{label}: query {ref}: " + ", ".join(keyed_changes(a, b, other)))
+    return words
+
+
+def _field_words(label: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    old_fc, new_fc = old.get("fieldConfig") or {}, new.get("fieldConfig") or {}
+    old_d, new_d = old_fc.get("defaults") or {}, new_fc.get("defaults") or {}
+    words = []
+    if old_d.get("unit") != new_d.get("unit"):
+        words.append(f"{label}: unit {change(old_d.get('unit'), new_d.get('unit'))}")
+    if old_d.get("thresholds") != new_d.get("thresholds"):
+        words.append(f"{label}: thresholds {thresholds_change(old_d.get('thresholds'), new_d.get('thresholds'))}")
+    if old_d.get("mappings") != new_d.get("mappings"):
+        words += mappings_words(label, old_d.get("mappings"), new_d.get("mappings"))
+    handled = {"unit", "thresholds", "mappings"}
+    keys = sorted((set(old_d) | set(new_d)) - handled)
+    changed = keyed_changes(old_d, new_d, keys)
+    if changed:
+        words.append(f"{label}: field config " + ", ".join(changed))
+    a, b = old_fc.get("overrides") or [], new_fc.get("overrides") or []
+    if a != b:
+        words.append(f"{label}: overrides changed ({len(a)} {ARROW} {len(b)})" if len(a) != len(b)
+                     else f"{label}: overrides changed")
+    return words
+
+
 def _panel_words(label: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     words = []
     if old.get("type") != new.get("type"):
-        words.append(f"{label}: type changed from {old.get('type')} to {new.get('type')}")
+        words.append(f"{label}: type {old.get('type')} {ARROW} {new.get('type')}")
     if old.get("gridPos") != new.get("gridPos"):
-        a, b = old.get("gridPos") or {}, new.get("gridPos") or {}
-        moved = (a.get("x"), a.get("y")) != (b.get("x"), b.get("y"))
-        resized = (a.get("w"), a.get("h")) != (b.get("w"), b.get("h"))
-        how = " and ".join(word for word, happened in (("moved", moved), ("resized", resized)) if happened)
-        words.append(f"{label} {how}")
-    old_t, new_t = _targets(old), _targets(new)
-    for ref in sorted(set(old_t) | set(new_t)):
-        if ref not in old_t:
-            words.append(f"{label}: query {ref} added")
-        elif ref not in new_t:
-            words.append(f"{label}: query {ref} removed")
-        elif old_t[ref] != new_t[ref]:
-            what = "changed" if old_t[ref].get("expr") != new_t[ref].get("expr") else "settings changed"
-            words.append(f"{label}: query {ref} {what}")
-    old_d = (old.get("fieldConfig") or {}).get("defaults") or {}
-    new_d = (new.get("fieldConfig") or {}).get("defaults") or {}
-    if old_d.get("unit") != new_d.get("unit"):
-        words.append(f"{label}: unit changed from {old_d.get('unit')!r} to {new_d.get('unit')!r}")
-    if old_d.get("thresholds") != new_d.get("thresholds"):
-        words.append(f"{label}: thresholds changed")
-    rest_old = {k: v for k, v in old_d.items() if k not in ("unit", "thresholds")}
-    rest_new = {k: v for k, v in new_d.items() if k not in ("unit", "thresholds")}
-    overrides_old = (old.get("fieldConfig") or {}).get("overrides")
-    overrides_new = (new.get("fieldConfig") or {}).get("overrides")
-    if rest_old != rest_new or overrides_old != overrides_new:
-        words.append(f"{label}: field config changed")
-    handled = {"type", "gridPos", "targets", "fieldConfig", "panels"}
+        words += _grid_words(label, old.get("gridPos") or {}, new.get("gridPos") or {})
+    words += _query_words(label, old, new) + _field_words(label, old, new)
+    handled = {"type", "gridPos", "targets", "fieldConfig", "panels", "title"}
     for key in sorted((set(old) | set(new)) - handled):
         if old.get(key) != new.get(key):
-            words.append(f"{label}: {key} changed")
+            scalar = all(isinstance(v, (str, int, float, bool, type(None))) for v in (old.get(key), new.get(key)))
+            words.append(f"{label}: {key}: {change(old.get(key), new.get(key))}" if scalar else
+                         f"{label}: {key} changed")
     return words
 
 
@@ -122,31 +172,63 @@ def _variables(d: dict[str, Any]) -> dict[str, Any]:
     return {v.get("name"): v for v in (d.get("templating") or {}).get("list") or [] if isinstance(v, dict)}
 
 
-def dashboard_words(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """What turns `old` (live, normalised) into `new` (ours, normalised), in words."""
+def _query_of(variable: dict[str, Any]) -> Any:
+    query = variable.get("query")
+    return query.get("query") if isinstance(query, dict) and "query" in query else query
+
+
+def _variable_words(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     words = []
-    for key, name in _TOP_LEVEL_WORDS.items():
-        if old.get(key) != new.get(key):
-            words.append(f"{name} changed")
     old_v, new_v = _variables(old), _variables(new)
     for name in sorted(set(old_v) | set(new_v), key=str):
-        if name not in old_v:
-            words.append(f"variable ${name} added")
-        elif name not in new_v:
+        a, b = old_v.get(name), new_v.get(name)
+        if a is None:
+            words.append(f"variable ${name} added: {shown(_query_of(b or {}))}")
+        elif b is None:
             words.append(f"variable ${name} removed")
-        elif old_v[name] != new_v[name]:
-            words.append(f"variable ${name} changed")
+        elif a != b:
+            parts = [f"query {change(_query_of(a), _query_of(b))}"] if _query_of(a) != _query_of(b) else []
+            other = [k for k in sorted(set(a) | set(b)) if k not in ("query", "current", "options")
+                     and a.get(k) != b.get(k)]
+            parts += keyed_changes(a, b, other)
+            words.append(f"variable ${name}: " + (", ".join(parts) or "current value changed"))
+    return words
+
+
+def _top_words(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    words = []
+    for key, name in _TOP_LEVEL_WORDS.items():
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if key == "tags" and isinstance(a, list) and isinstance(b, list):
+            gone, came = [t for t in a if t not in b], [t for t in b if t not in a]
+            words.append("tags: " + ", ".join([f"-{t}" for t in gone] + [f"+{t}" for t in came] or ["reordered"]))
+        elif key == "time" and isinstance(a, dict) and isinstance(b, dict):
+            words.append(f"time range: {a.get('from')}..{a.get('to')} {ARROW} {b.get('from')}..{b.get('to')}")
+        elif key in ("links", "annotations", "timepicker"):
+            words.append(f"{name} changed")
+        else:
+            words.append(f"{name}: {change(a, b)}")
+    return words
+
+
+def dashboard_words(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What turns `old` into `new` (both normalised), in words that carry the values."""
+    words = _top_words(old, new) + _variable_words(old, new)
     known = set(_TOP_LEVEL_WORDS) | {"templating", "panels"}
     for key in sorted((set(old) | set(new)) - known):
         if old.get(key) != new.get(key):
-            words.append(f"{key} changed")
+            words.append(f"{key}: {change(old.get(key), new.get(key))}")
     pairs, added, removed = _match(list(_panels(old)), list(_panels(new)))
     for label, _ in removed:
         words.append(f"{label} removed")
     for label, _ in added:
         words.append(f"{label} added")
-    for label, a, b in pairs:
-        if a != b:
+    for before, label, a, b in pairs:
+        if before != label:
+            words.append(f"{before} renamed to {label.split(' ', 1)[1]}")
+        if {k: v for k, v in a.items() if k != "title"} != {k: v for k, v in b.items() if k != "title"}:
             words.extend(_panel_words(label, a, b))
     return words
 
