@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .build import BuildResult
     from .cache import Cache
     from .config import Config, Environment
+    from .importer.pull import Pulled
     from .interrupts import Stop
     from .lint import Report
     from .model import Outcome, Plan
@@ -165,14 +166,15 @@ class App:
         with self._cache("lint") as cache:
             return lint_dashboards(result.dashboards, load_errors=result.errors,
                                    datasource_uids=set(project.datasources), strict=strict, alerting=alerting,
-                                   alerting_source=project.alerting_source, cache=cache)
+                                   alerting_source=project.alerting_source, cache=cache, settings=self.config.lint)
 
     def lint_files(self, files: list[Path], strict: bool = False) -> "Report":
         from .lint import lint_dashboards, load_json_dashboards
 
         dashboards, errors = load_json_dashboards(files)
         with self._cache("lint") as cache:
-            return lint_dashboards(dashboards, load_errors=errors, strict=strict, cache=cache)
+            return lint_dashboards(dashboards, load_errors=errors, strict=strict, cache=cache,
+                                   settings=self.config.lint)
 
     @contextlib.contextmanager
     def _cache(self, namespace: str) -> Iterator["Cache"]:
@@ -221,6 +223,18 @@ class App:
         if prefetch is not None:
             prefetch()
         return target
+
+    def pull(self, env_name: str, uid: str) -> "Pulled":
+        """The live version of a dashboard dash manages, imported as a module, and what it changed."""
+        from .importer.pull import pulled
+
+        env = self.environment(env_name)
+        if env is None or env.directory is not None:
+            raise AppError(f"env {env_name} writes a provisioning directory: there is no live version to pull "
+                           "(pull from an environment with a Grafana url)")
+        result = self.rendered()
+        target = self.connect(env)
+        return _user_errors(lambda: pulled(result.dashboards, target, env.name, uid), f"env {env.name}")
 
     def probe(self, env: "Environment") -> dict[str, Any]:
         """What the environment's target is, as data: lines for people, fields for JSON; never raises."""

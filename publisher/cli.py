@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .app import App
 
 OUTPUTS = click.Choice(["text", "json"])
+PLAN_OUTPUTS = click.Choice(["text", "json", "markdown"])  # markdown: a pull-request comment
 
 
 def _fail(message: str, code: int = 1, details: list[str] | None = None) -> NoReturn:
@@ -259,42 +260,51 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
 
 
 @main.command()
-@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment of dash.yaml.")
+@click.option("--env", "env_name", required=True, metavar="NAME", envvar="DASH_ENV",
+              help="Environment of dash.yaml [env DASH_ENV].")
 @click.option("--prune", is_flag=True, help="Also list managed objects that are no longer declared (to delete).")
 @click.option("--verbose", "-v", is_flag=True, help="Add a unified JSON diff of each change.")
-@click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@click.option("--output", type=PLAN_OUTPUTS, default="text", show_default=True)
 @click.option("--skip-lint", is_flag=True, help="Do not refuse dashboards that fail `dash lint`.")
+@click.option("--show-unchanged", is_flag=True, help="List the unchanged objects too (else only counted).")
 @pass_app
-def diff(app: "App", env_name: str, prune: bool, verbose: bool, output: str, skip_lint: bool) -> None:
+def diff(app: "App", env_name: str, prune: bool, verbose: bool, output: str, skip_lint: bool,
+         show_unchanged: bool) -> None:
     """Show what `dash publish --env NAME` would change in Grafana.
 
     Exit status: 0 = no changes, 2 = changes, 1 = error.
     """
-    from .report import plan_json, plan_lines
+    from .report import plan_json, plan_lines, styled
 
     planned = _run(lambda: app.plan(env_name, prune=prune, verbose=verbose, skip_lint=skip_lint))
     if output == "json":
         _print_json(plan_json(planned))
+    elif output == "markdown":
+        from .report_markdown import plan_markdown
+
+        click.echo(plan_markdown(planned), nl=False)
     else:
         header = f"dash diff: env {planned.env.name} -> {planned.target.description}"
-        for line in plan_lines(planned.plan, header, verbose):
-            click.echo(line)
+        for line in plan_lines(planned.plan, header, verbose, show_unchanged=show_unchanged):
+            click.echo(styled(line))
     sys.exit(2 if planned.plan.pending else 0)
 
 
 @main.command()
-@click.option("--env", "env_name", required=True, metavar="NAME", help="Environment of dash.yaml.")
+@click.option("--env", "env_name", required=True, metavar="NAME", envvar="DASH_ENV",
+              help="Environment of dash.yaml [env DASH_ENV].")
 @click.option("--dry-run", is_flag=True, help="Show the diff and write nothing (exit 0 or 2, as `dash diff`).")
 @click.option("--force", is_flag=True,
               help="Overwrite dashboards that were changed in Grafana since dash published them.")
 @click.option("--prune", is_flag=True, help="Delete managed objects that are no longer declared.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting (without a terminal, --prune is consent).")
 @click.option("--message", "-m", metavar="TEXT", help="Version message [default: names the git commit].")
-@click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@click.option("--output", type=PLAN_OUTPUTS, default="text", show_default=True)
 @click.option("--skip-lint", is_flag=True, help="Do not refuse dashboards that fail `dash lint`.")
+@click.option("--show-unchanged", is_flag=True, help="List the unchanged objects too (else only counted).")
 @pass_app
 def publish(app: "App", env_name: str, dry_run: bool, force: bool, prune: bool, yes: bool, message: str | None,
-            output: str, skip_lint: bool) -> None:
+            output: str, skip_lint: bool, show_unchanged: bool) -> None:
     """Make Grafana match the code: folders, then datasources, then dashboards.
 
     Idempotent: a second publish writes nothing. A dashboard changed in
@@ -302,20 +312,24 @@ def publish(app: "App", env_name: str, dry_run: bool, force: bool, prune: bool, 
     Exit status: 0 = done, 1 = an error or a refused or failed object,
     130 / 143 = stopped by SIGINT / SIGTERM (the changes in flight finish first).
     """
-    from .report import plan_json, plan_lines
+    from .report import plan_json, plan_lines, styled
 
     planned = _run(lambda: app.plan(env_name, prune=prune, skip_lint=skip_lint))
     text = output == "text"
     header = f"dash publish{' --dry-run' if dry_run else ''}: env {planned.env.name} -> {planned.target.description}"
     if text:
-        for line in plan_lines(planned.plan, header, force=force):
-            click.echo(line)
+        for line in plan_lines(planned.plan, header, force=force, show_unchanged=show_unchanged):
+            click.echo(styled(line))
     if dry_run:
-        if not text:
+        if output == "markdown":
+            from .report_markdown import plan_markdown
+
+            click.echo(plan_markdown(planned, force, "dash publish --dry-run"), nl=False)
+        elif not text:
             _print_json(plan_json(planned))
         sys.exit(2 if planned.plan.pending else 0)
     _confirm_deletes(planned, yes)
-    _apply(app, planned, force, message, text)
+    _apply(app, planned, force, message, output)
 
 
 def _interactive() -> bool:
@@ -332,31 +346,46 @@ def _confirm_deletes(planned: Any, yes: bool) -> None:
         _fail("nothing was written: the deletes were not confirmed (pass --yes to skip the question)")
 
 
-def _apply(app: "App", planned: Any, force: bool, message: str | None, text: bool) -> None:
+def _apply(app: "App", planned: Any, force: bool, message: str | None, output: str) -> None:
     from .interrupts import EXIT_CODES, Stop, finishing_in_flight
-    from .report import Progress, print_summary, published_json, summary_line
+    from .report import Progress, published_json, result_lines, styled, summary_line
 
-    progress = Progress(len(planned.plan.pending), plain=not text)
+    text = output == "text"
+    progress = Progress(len(planned.plan.pending), quiet=not text)
     try:
         with finishing_in_flight(Stop()) as stop:
             published = app.publish(planned, force=force, message=message,
                                     progress=progress if text else lambda o: None, stop=stop)
     except KeyboardInterrupt:  # the second signal: stop without waiting for the requests in flight
         progress.close()
+        if text:
+            for line in result_lines(progress.seen, planned.plan):
+                click.echo(styled(line))
         _fail(f"interrupted twice by {stop.signal}: stopped without waiting for the requests in flight; some changes "
               "may have been written (those finished are listed above); run `dash diff` to see what remains",
               EXIT_CODES[stop.signal or "SIGINT"])
     finally:
         progress.close()
-    if not text:
+    if output == "json":
         _print_json(published_json(published))
+    elif output == "markdown":
+        from .report_markdown import published_markdown
+
+        click.echo(published_markdown(published, force), nl=False)
     else:
-        if published.outcomes:
-            print_summary(published, progress.tty, click.echo)
+        for line in result_lines(published.outcomes, published.planned.plan):
+            click.echo(styled(line))
         click.echo(summary_line(published))
     if published.interrupted:
         sys.exit(EXIT_CODES[published.interrupted])
     sys.exit(0 if published.ok else 1)
+
+
+# Commands that live in a module of their own (cli.py keeps to the size rule), registered here.
+from .cli_import import import_, pull  # noqa: E402
+
+main.add_command(import_)
+main.add_command(pull)
 
 
 if __name__ == "__main__":  # pragma: no cover

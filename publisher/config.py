@@ -15,6 +15,7 @@
         folder: Monitoring                          # dashboards' folders go below it
         datasources:
           prometheus: {url: "http://prometheus:9090"}
+    lint: {ignore: [DASH050], per_uid: {api-performance: [DASH051]}}   # optional: findings not counted
 
 Errors name the file, the key and the fix. Unknown keys are refused rather
 than ignored, so a typo cannot silently change what is published. Secrets are
@@ -38,7 +39,8 @@ from .secrets import Secret, SecretError, SecretRef
 
 DEFAULT_FILE = "dash.yaml"
 DEFAULT_DASHBOARDS = "dashboards"
-TOP_LEVEL_KEYS = ("project", "dashboards", "alerts", "environments")
+TOP_LEVEL_KEYS = ("project", "dashboards", "alerts", "environments", "lint")
+LINT_CODE = re.compile(r"^DASH(?!000)\d{3}$")  # DASH000 (a module that failed to load) is never suppressed
 PROJECT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,36}$")  # it goes into a dashboard tag (Grafana: at most 50 bytes)
 ENV_KEYS = (
     "url", "directory", "org_id", "token", "basic_auth", "verify_tls", "ca_bundle", "timeout", "concurrency", "folder",
@@ -138,12 +140,21 @@ class Environment:
 
 
 @attrs.frozen
+class LintSettings:
+    """dash.yaml's `lint:`: codes not counted, in every dashboard (`ignore`) or in some (`per_uid`)."""
+
+    ignore: frozenset[str] = frozenset()
+    per_uid: dict[str, frozenset[str]] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class Config:
     path: Path | None  # None when no file exists and defaults apply
     dashboards: Path | None = None  # None: no dashboards directory was given or found
     environments: dict[str, Environment] = attrs.field(factory=dict)
     alerts: Path | None = None  # a Python file defining ALERTING; None: no alerting
     project: str = "dash"  # whose objects these are: prune touches only this project's
+    lint: LintSettings = LintSettings()
 
     def environment(self, name: str) -> Environment:
         if name not in self.environments:
@@ -293,6 +304,23 @@ def _api_choice(reader: Reader, value: Any, path: str, is_directory: bool) -> st
     return choice
 
 
+def _lint_codes(reader: Reader, value: Any, path: str) -> frozenset[str]:
+    codes = _strings(reader, value, path)
+    wrong = [c for c in codes if not LINT_CODE.match(c)]
+    if wrong:
+        raise reader.fail(path, f"{wrong[0]!r} is no lint code that can be ignored: give codes such as DASH050 "
+                          "(see `dash lint`'s output; DASH000, a module that failed to load, cannot be)")
+    return frozenset(codes)
+
+
+def _lint(reader: Reader, value: Any) -> LintSettings:
+    data = reader.mapping(value, "lint", ("ignore", "per_uid"))
+    ignore = _lint_codes(reader, data["ignore"], "lint.ignore") if "ignore" in data else frozenset()
+    per_uid = {str(uid): _lint_codes(reader, codes, f"lint.per_uid.{uid}")
+               for uid, codes in reader.mapping(data.get("per_uid"), "lint.per_uid").items()}
+    return LintSettings(ignore, per_uid)
+
+
 def _unique_keys_loader() -> Any:
     """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML would keep the last)."""
     import yaml
@@ -369,4 +397,4 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     }
     return Config(path=file, dashboards=(base / dashboards) if dashboards else _default_dashboards(base),
                   environments=envs, alerts=(base / alerts) if alerts else None,
-                  project=_project(reader, data.get("project"), base))
+                  project=_project(reader, data.get("project"), base), lint=_lint(reader, data.get("lint")))

@@ -1,7 +1,9 @@
 """Rules of Grafana's dashboard model that several parts of dash apply: one place for each.
 
 - `walk_panels`: every panel of a dashboard's JSON, with its path and the row it
-  sits in, panels nested in collapsed rows included;
+  sits in, panels nested in collapsed rows included, and the panels of the
+  pre-5.0 layout (`rows[].panels[]`, which Grafana's DashboardMigrator turns
+  into a grid for schemaVersion < 16);
 - `UID` / `uid_problem`: Grafana's rule for uids (`pkg/util/shortid_generator.go`:
   `[a-zA-Z0-9_-]`, at most 40 characters);
 - `COLUMNS`, `fits_grid`, `overlaps`: the 24-column grid.
@@ -19,15 +21,24 @@ UID = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
 
 class PanelAt(NamedTuple):
-    """One panel, where it is (`("panels", 3, "panels", 0)`) and its row (None at the top level)."""
+    """One panel, where it is (`("panels", 3, "panels", 0)`) and its row (None at the top level).
+
+    In the pre-5.0 layout the path is `("rows", 0, "panels", 2)` and `row` the old row object
+    (no `type`, no `gridPos`: its panels have a `span` instead)."""
 
     panel: dict[str, Any]
     path: tuple[Any, ...]
     row: dict[str, Any] | None
 
+    @property
+    def legacy(self) -> bool:
+        """Whether the panel sits in the pre-5.0 `rows` layout."""
+        return self.path[0] == "rows"
+
 
 def walk_panels(dashboard: dict[str, Any]) -> Iterator[PanelAt]:
-    """Every panel and row in order; a row's own `panels` (collapsed rows) follow the row."""
+    """Every panel and row in order; a row's own `panels` (collapsed rows) follow the row; then the
+    panels of the pre-5.0 `rows` (the old rows themselves are not panels and are not yielded)."""
     panels = dashboard.get("panels") if isinstance(dashboard, dict) else None
     for i, panel in enumerate(panels if isinstance(panels, list) else []):
         if not isinstance(panel, dict):
@@ -37,6 +48,12 @@ def walk_panels(dashboard: dict[str, Any]) -> Iterator[PanelAt]:
         for j, child in enumerate(children if isinstance(children, list) else []):
             if isinstance(child, dict):
                 yield PanelAt(child, ("panels", i, "panels", j), panel)
+    rows = dashboard.get("rows") if isinstance(dashboard, dict) else None
+    for i, row in enumerate(rows if isinstance(rows, list) else []):
+        children = row.get("panels") if isinstance(row, dict) else None
+        for j, child in enumerate(children if isinstance(children, list) else []):
+            if isinstance(child, dict):
+                yield PanelAt(child, ("rows", i, "panels", j), row)
 
 
 def panel_ids(dashboard: dict[str, Any]) -> dict[str, int]:

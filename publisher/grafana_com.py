@@ -11,12 +11,12 @@ uid of the declared datasource; its datasource variables default to that datasou
 from __future__ import annotations
 
 import os
-import re
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .dashboard_inputs import fill_inputs
 from .output import bytes_hash, write_atomic
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ DEFAULT_URL = "https://grafana.com"
 URL_VARIABLE = "DASH_GRAFANA_COM_URL"
 CACHE_DIR = ".dash-cache"
 TIMEOUT_S = 30
-_PLACEHOLDER = re.compile(r"\$\{.+?\}")  # Grafana's varRegex in dash_template_evaluator.go
 
 
 class GrafanaComError(Exception):
@@ -115,7 +114,8 @@ def unavailable_hint(declared: "GrafanaCom", cache_root: Path, why: str) -> str:
 
 
 def dashboard_json(declared: "GrafanaCom", data: bytes) -> dict[str, Any]:
-    """The fetched file as our dashboard: inputs filled, datasource variables defaulting to ours, our uid."""
+    """The fetched file as our dashboard: inputs filled, migrated to schemaVersion 42, datasource variables
+    defaulting to ours, our uid."""
     import orjson
 
     try:
@@ -124,8 +124,12 @@ def dashboard_json(declared: "GrafanaCom", data: bytes) -> dict[str, Any]:
         raise GrafanaComError(f"{declared.label}: the file is not JSON ({exc})") from None
     if not isinstance(dashboard, dict) or not isinstance(dashboard.get("panels", dashboard.get("rows")), list):
         raise GrafanaComError(f"{declared.label}: the file is not a dashboard (no panels)")
+    from .importer.migrate import migrate
+
     values = _input_values(declared, dashboard.get("__inputs") or [])
-    dashboard = _filled(dashboard, values)
+    # Then brought to the schema our own dashboards have, by the migrations Grafana applies on load (old
+    # layouts, Angular panels Grafana 12 no longer renders), as `dash import` does.
+    dashboard = migrate(fill_inputs(dashboard, values))
     _default_datasource_variables(declared, dashboard)
     dashboard.pop("id", None)
     dashboard["uid"] = declared.dashboard_uid
@@ -164,16 +168,6 @@ def _input_values(declared: "GrafanaCom", inputs: list[Any]) -> dict[str, str]:
                                       f"{{{name!r}: '...'}}")
             values[f"${{{name}}}"] = str(value)
     return values
-
-
-def _filled(value: Any, values: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return _PLACEHOLDER.sub(lambda m: values.get(m.group(0), m.group(0)), value) if "${" in value else value
-    if isinstance(value, list):
-        return [_filled(v, values) for v in value]
-    if isinstance(value, dict):
-        return {k: _filled(v, values) for k, v in value.items() if k != "__inputs"}
-    return value
 
 
 def _default_datasource_variables(declared: "GrafanaCom", dashboard: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from .model import CREATE, DELETE, UNCHANGED, UPDATE, Outcome, Plan
 
@@ -11,7 +11,6 @@ if TYPE_CHECKING:
     from .app import Planned, Published
 
 SIGNS = {CREATE: "+", UPDATE: "~", DELETE: "-", UNCHANGED: "="}
-KIND_ORDER = {"folder": 0, "datasource": 1, "saved-query": 2, "dashboard": 3}
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> list[str]:
@@ -23,12 +22,16 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> list[str]:
     return lines
 
 
-def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = False) -> list[str]:
+def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = False,
+               show_unchanged: bool = False) -> list[str]:
+    """The plan for people: each change with its words, drift and notes; unchanged objects only counted unless
+    `show_unchanged` (a reviewer reads what changes; the count says the rest was looked at)."""
     lines = [header]
     if not plan.changes:
         lines.append("  (nothing declared)")
-    width = max((len(c.uid) for c in plan.changes), default=10)
-    for change in plan.changes:
+    shown = [c for c in plan.changes if show_unchanged or c.action != UNCHANGED or c.drift is not None or c.notes]
+    width = max((len(c.uid) for c in shown), default=10)
+    for change in shown:
         lines.append(f"  {SIGNS[change.action]} {change.action:<9} {change.kind:<11} {change.uid:<{width}}  "
                      f"{change.title}")
         for detail in change.details if change.action != UNCHANGED else ():
@@ -40,9 +43,25 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = Fal
             lines.append(f"        ! {change.drift.describe()}; {consequence}")
         if verbose and change.unified_diff:
             lines.extend("        " + line for line in change.unified_diff.splitlines())
+    hidden = len(plan.changes) - len(shown)
+    if hidden:
+        lines.append(f"  ({hidden} unchanged, not listed: --show-unchanged lists them)")
     lines.extend(f"note: {note}" for note in plan.notes)
     lines.append(plan_summary(plan, force))
     return lines
+
+
+_COLOURS = {"+": "green", "~": "yellow", "-": "red", "!": "red", "F": "red", "r": "red", "s": "yellow"}
+
+
+def styled(line: str) -> str:
+    """A plan or result line in colour (click drops the colour when the output is not a terminal)."""
+    import click
+
+    stripped = line.lstrip()
+    colour = _COLOURS.get(stripped[:1]) if stripped[:2] in ("+ ", "~ ", "- ", "! ") or stripped.startswith(
+        ("FAILED", "refused", "skipped")) else None
+    return click.style(line, fg=colour) if colour else line
 
 
 def plan_summary(plan: Plan, force: bool = False) -> str:
@@ -88,10 +107,11 @@ def totals(outcomes: list[Outcome], plan: Plan) -> dict[str, int]:
     return out
 
 
-def summary_rows(outcomes: list[Outcome], plan: Plan) -> list[tuple[str, str, str, str, str]]:
-    rows = [(o.change.kind, o.change.uid, o.change.action, o.result, o.message) for o in outcomes]
-    rows += [(c.kind, c.uid, "unchanged", "ok", "") for c in plan.changes if c.action == UNCHANGED]
-    return sorted(rows, key=lambda r: (KIND_ORDER.get(r[0], 9), r[1]))
+def result_lines(outcomes: list[Outcome], plan: Plan) -> list[str]:
+    """One line per change made or not, in the plan's order, the ones that did not succeed gathered last."""
+    order = {id(c): i for i, c in enumerate(plan.changes)}
+    ranked = sorted(outcomes, key=lambda o: (not o.ok, order.get(id(o.change), len(order))))
+    return [outcome_line(o) for o in ranked]
 
 
 def summary_line(published: "Published") -> str:
@@ -122,11 +142,16 @@ def published_json(published: "Published") -> dict[str, Any]:
 
 
 class Progress:
-    """A progress bar on a terminal (rich); one plain line per object otherwise."""
+    """A progress bar on a terminal (rich), which also shows each failure as it happens; without a terminal, a
+    line per object on stderr as it completes (a CI log shows the run is alive), nothing for JSON (`quiet`).
+    The results themselves are printed once, in plan order, at the end (`result_lines`); `seen` keeps those
+    that came, for a run cut short."""
 
-    def __init__(self, total: int, stream: TextIO | None = None, plain: bool = False) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, quiet: bool = False) -> None:
         self.stream = stream or sys.stdout
-        self.tty = self.stream.isatty() and not plain
+        self.tty = self.stream.isatty() and not quiet
+        self.quiet, self.total = quiet, total
+        self.seen: list[Outcome] = []
         self._bar = None
         if self.tty and total:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
@@ -138,31 +163,14 @@ class Progress:
             self._bar.start()
 
     def __call__(self, outcome: Outcome) -> None:
+        self.seen.append(outcome)
         if self._bar is not None:
             self._bar.update(self._task, advance=1, description=f"{outcome.change.kind} {outcome.change.uid}")
             if not outcome.ok:
                 self._bar.console.print(outcome_line(outcome))
-        else:
-            print(outcome_line(outcome), file=self.stream, flush=True)
+        elif not self.quiet:
+            print(f"  [{len(self.seen)}/{self.total}] {outcome_line(outcome)}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
-
-
-def print_summary(published: "Published", tty: bool, echo: Callable[[str], None]) -> None:
-    rows = summary_rows(published.outcomes, published.planned.plan)
-    headers = ("kind", "uid", "action", "result", "message")
-    if not tty:
-        for line in table(rows, headers):
-            echo(line)
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    rich_table = Table(title="dash publish")
-    for column in headers:
-        rich_table.add_column(column)
-    for row in rows:
-        rich_table.add_row(*row, style={"failed": "red", "refused": "red", "skipped": "yellow"}.get(row[3]))
-    Console().print(rich_table)

@@ -183,7 +183,8 @@ def _stopped(proc: subprocess.Popen, out: list[str], err: list[str]) -> str:
 @SIGNALS
 def test_a_signal_mid_publish_stops_cleanly_and_prints_what_was_done(signum, tmp_path, emulator):
     proc, out, err = _start(tmp_path, emulator, PUBLISH)
-    _wait(lambda: any(line.startswith("ok ") for line in out), proc)
+    # Progress comes on stderr as objects complete; the results on stdout once, in plan order, at the end.
+    _wait(lambda: any("] ok " in line for line in err), proc)
     proc.send_signal(signum)
     shown = _stopped(proc, out, err)
     printed = {line.split()[3] for line in out if line.startswith("ok ") and len(line.split()) > 3}

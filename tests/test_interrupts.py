@@ -25,17 +25,18 @@ def _start_publish(tmp_path, emulator: Emulator) -> subprocess.Popen:
 
 
 def _wait_for_first_result(proc: subprocess.Popen) -> list[str]:
-    """Lines of stdout up to the first object published (the plan, then one line per result)."""
+    """Lines of stderr up to the first object published (progress: a line per object as it completes; the
+    results come on stdout at the end, in plan order)."""
     lines = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        line = proc.stdout.readline()
+        line = proc.stderr.readline()
         if not line:
             break
         lines.append(line)
-        if line.startswith("ok "):
+        if "] ok " in line:
             return lines
-    raise AssertionError("publish printed no result:\n" + "".join(lines) + proc.stderr.read())
+    raise AssertionError("publish printed no progress:\n" + "".join(lines) + proc.stdout.read())
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])

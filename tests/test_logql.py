@@ -34,6 +34,15 @@ VALID = [
     'quantile_over_time(0.99, {job="api"} | json | unwrap duration(took) [5m]) by (endpoint)',
     'sum(rate({job="api"}[5m] offset 1h)) / sum(rate({job="api"}[5m]))',
     'sum(bytes_over_time({job="api"}[1h])) > bool 1000',
+    # Loki's "LogQL reference" (query_reference): vector matching, label_replace, vector, comments.
+    'sum by (job) (rate({job="a"}[5m])) / on (job) group_left sum by (job) (rate({job="b"}[5m]))',
+    'sum(rate({job="a"}[5m])) / ignoring (level) group_right (team) sum(rate({job="b"}[5m]))',
+    'sum(rate({job="a"}[5m])) > bool on () vector(1)',
+    'label_replace(rate({job="a"}[5m]), "foo", "$1", "service", "(.*):.*")',
+    'sum(count_over_time({job="api"} |= "error" [5m])) or vector(0)',
+    '{job="api"} # every line\n  |= "error" # but only errors',
+    '{job="api"} |= "#1 is not a comment"',
+    'sum without (pod) (rate({job="api"}[5m]))',
 ]
 
 
@@ -62,6 +71,11 @@ def test_valid_queries_pass(query):
     ('topk(rate({job="api"}[5m]))', "topk takes a number first"),
     ('{job="api"} > 5', "unexpected '>'"),
     ('', "empty"),
+    ('sum(rate({job="a"}[5m])) / on job sum(rate({job="b"}[5m]))', "'(' after on"),
+    ('label_replace(rate({job="a"}[5m]), foo, "$1", "s", "(.*)")', "destination label as a quoted string"),
+    ('label_replace(rate({job="a"}[5m]), "foo", "$1")', "',' and the source label"),
+    ('vector(x)', "vector takes a number"),
+    ('# only a comment', "expected a metric expression"),
 ])
 def test_invalid_queries_are_reported(query, message):
     problem = logql.check(query)
@@ -86,3 +100,19 @@ def test_an_invalid_saved_query_is_refused_when_declared():
         LogQuery("broken", "Broken", "A broken query.", '{job="api"} | jsn', LOKI)
     with pytest.raises(DashboardError, match="uid 'Has Spaces' must be"):
         LogQuery("Has Spaces", "x", "y", '{job="api"}', LOKI)
+
+
+@pytest.mark.parametrize("query", [
+    'sum by (level, $group) (count_over_time({job="$job"} |= "$search" [$__auto]))',
+    'sum(rate({job=~"${job:regex}"}[$__interval])) > $threshold',
+    'topk($n, sum by (path) (rate({job="api"} | json | status >= $code [$__rate_interval])))',
+])
+def test_grafana_variables_in_logql_are_substituted_where_they_stand(query):
+    from publisher.querylang import promql
+
+    assert logql.check(promql.substitute(query)) is None, promql.substitute(query)
+
+
+def test_a_comment_before_the_selector_is_still_a_log_query():
+    assert not logql.is_metric_query('# errors\n{job="api"} |= "error"')
+    assert logql.is_metric_query('# rate\nsum(rate({job="api"}[5m]))')

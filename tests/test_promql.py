@@ -25,6 +25,15 @@ from publisher.querylang import promql
         "up offset $shift",
         'label_replace(up, "host", "$1", "instance", "(.*):.*")',
         "up * $__range_s",
+        # a variable in a label list is a label name
+        "sum by (a, $group) (up)",
+        "histogram_quantile(0.9, sum by (le, $v) (rate(x_bucket[5m])))",
+        "sum(up) without ($v, instance)",
+        "a * on ($v) group_left ($w, b) c",
+        "count(up) by ($__auto)",
+        "rate(x[${__rate_interval}])",
+        'sum(rate(x{job=~"${job:regex}", instance=~"${instance:pipe}"}[$__rate_interval])) by (job)',
+        "rate(x[$__interval]) * $__interval_ms / 1000",
     ],
 )
 def test_variables_are_substituted_into_valid_promql(expr):
@@ -39,6 +48,8 @@ def test_variables_are_substituted_into_valid_promql(expr):
         ('up{job=~"(api"}', "regex"),
         ("frobnicate(up)", "frobnicate"),
         ("rate(up)", "matrix"),
+        ("sum by (a, $v (up)", ""),  # a variable in a label list still needs the list closed
+        ("sum(rate(x[$__rate_interval]) by (job)", "unclosed"),
     ],
 )
 def test_invalid_promql_is_reported(expr, message):

@@ -12,6 +12,7 @@ import orjson
 from ..loader import LoadError, display_path
 from .checks import CHECKS, PER_DASHBOARD, Context, LintTarget
 from .findings import CODES, Finding, Report
+from .suppress import apply as apply_suppressions
 
 __all__ = ["CODES", "Finding", "LintTarget", "Report", "lint_dashboards", "load_json_dashboards"]
 
@@ -24,11 +25,13 @@ def lint_dashboards(
     alerting: Any = None,
     alerting_source: str | None = None,
     cache: Any = None,
+    settings: Any = None,
 ) -> Report:
     """Run every check. `dashboards` are render.Rendered or LintTarget items; `alerting` an alerts.model.Alerting.
 
     `cache` (a cache.Cache) keeps each dashboard's findings from the one-dashboard checks, keyed by its JSON,
-    where it was declared, the declared datasources and dash's own code: the same input, the same findings."""
+    where it was declared, the declared datasources and dash's own code: the same input, the same findings.
+    `settings` (config.LintSettings) and `# dash: ignore[...]` comments suppress findings after the cache."""
     targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source, getattr(d, "panel_sources", {}))
                for d in dashboards]
     known = frozenset(datasource_uids) if datasource_uids is not None else None
@@ -41,7 +44,7 @@ def lint_dashboards(
             findings.extend(f for per_check in own for f in per_check[check.__name__])
         else:
             findings.extend(check(ctx))
-    return Report(findings, len(targets), strict)
+    return Report(apply_suppressions(findings, settings), len(targets), strict)
 
 
 def _own_findings(target: LintTarget, known: frozenset[str] | None, cache: Any) -> dict[str, list[Finding]]:

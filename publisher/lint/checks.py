@@ -16,13 +16,13 @@ from alerts.render import Panels
 
 from ..dashboard_json import COLUMNS, fits_grid, overlaps, panel_ids, uid_problem, walk_panels
 from ..querylang import logql, promql
+from . import datasources
 from .findings import Finding
+from .units import has_unit
 
 # Panels that show no query results, so need no query (and no unit).
 NO_QUERY_TYPES = frozenset({"row", "text", "dashlist", "news", "alertlist", "annolist", "welcome", "gettingstarted"})
 NO_UNIT_TYPES = NO_QUERY_TYPES | {"logs", "table", "traces", "nodeGraph", "flamegraph"}
-BUILTIN_DATASOURCES = frozenset({"-- Grafana --", "grafana", "-- Mixed --", "-- Dashboard --"})
-_VAR_REF = re.compile(r"^\$\{?(\w+)\}?$")
 
 
 @attrs.frozen
@@ -77,7 +77,10 @@ def check_uids(ctx: Context) -> Iterator[Finding]:
 def check_grid(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
         groups: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
-        for panel, _path, row in walk_panels(t.json):
+        for at in walk_panels(t.json):
+            panel, row = at.panel, at.row
+            if at.legacy:
+                continue  # the pre-5.0 rows place panels by `span`; Grafana computes their grid when it loads them
             g = panel.get("gridPos")
             if not isinstance(g, dict):
                 yield _finding(t, "DASH010", "panel has no gridPos", panel)
@@ -102,103 +105,64 @@ def _pos(p: dict[str, Any]) -> str:
     return f"x={g['x']} y={g['y']} w={g['w']} h={g['h']}"
 
 
-def _variables(d: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        v["name"]: v
-        for v in (d.get("templating") or {}).get("list") or []
-        if isinstance(v, dict) and isinstance(v.get("name"), str)
-    }
-
-
-def _resolve(ref: Any, variables: dict[str, dict[str, Any]], known: frozenset[str] | None) -> str | None:
-    """None when the datasource reference resolves, else why it does not."""
-    if ref is None:
-        return None  # the panel's (or Grafana's default) datasource
-    if isinstance(ref, str):
-        return f"datasource {ref!r} is a bare name; Grafana wants a {{type, uid}} reference"
-    if not isinstance(ref, dict) or not isinstance(ref.get("uid"), str):
-        return f"datasource {ref!r} has no uid"
-    uid = ref["uid"]
-    if uid in BUILTIN_DATASOURCES:
-        return None
-    match = _VAR_REF.match(uid)
-    if match:
-        var = variables.get(match.group(1))
-        if var is None:
-            return f"datasource uid {uid!r} names no variable of this dashboard"
-        if var.get("type") != "datasource":
-            return f"datasource uid {uid!r} names a {var.get('type')!r} variable, not a datasource variable"
-        default = (var.get("current") or {}).get("value")
-        if known is not None and default not in known:
-            return f"datasource variable {match.group(1)!r} defaults to {default!r}, which is no declared datasource"
-        if ref.get("type") and var.get("query") and ref["type"] != var["query"]:
-            return f"datasource of type {ref['type']!r} uses variable {match.group(1)!r} of type {var['query']!r}"
-        return None
-    if known is not None and uid not in known:
-        return f"datasource uid {uid!r} is no declared datasource (declared: {', '.join(sorted(known)) or 'none'})"
-    return None
-
-
 def check_panels(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
-        variables = _variables(t.json)
+        variables = datasources.variables(t.json)
+        version = t.json.get("schemaVersion")
         for panel, _path, _row in walk_panels(t.json):
-            kind = panel.get("type")
+            kind = _text(panel.get("type")) or "untyped"
             if kind == "row":
-                if not (panel.get("title") or "").strip():
+                if not _text(panel.get("title")).strip():
                     yield _finding(t, "DASH020", "row has no title", panel)
                 continue
-            if not (panel.get("title") or "").strip():
+            if not _text(panel.get("title")).strip():
                 yield _finding(t, "DASH020", f"{kind} panel has no title", panel)
-            targets = [x for x in panel.get("targets") or [] if isinstance(x, dict)]
+            targets = _targets(panel)
             if kind not in NO_QUERY_TYPES and not targets:
                 yield _finding(t, "DASH021", f"{kind} panel has no query", panel)
             for ref in [panel.get("datasource")] + [x.get("datasource") for x in targets]:
-                problem = _resolve(ref, variables, ctx.datasource_uids)
+                problem = datasources.problem(ref, variables, ctx.datasource_uids, version)
                 if problem:
                     yield _finding(t, "DASH022", problem, panel)
                     break
-            if not (panel.get("description") or "").strip():
+            if not _text(panel.get("description")).strip():
                 yield _finding(t, "DASH050", f"{kind} panel has no description", panel)
-            if kind not in NO_UNIT_TYPES:
-                defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-                unit = defaults.get("unit") or ((panel.get("options") or {}).get("yAxis") or {}).get("unit")
-                if not unit:
-                    yield _finding(t, "DASH051", f"{kind} panel has no unit", panel)
-
-
-def _target_type(target: dict[str, Any], panel: dict[str, Any], variables: dict[str, Any]) -> str | None:
-    for ref in (target.get("datasource"), panel.get("datasource")):
-        if isinstance(ref, dict):
-            if ref.get("type"):
-                return ref["type"]
-            match = _VAR_REF.match(ref.get("uid") or "")
-            if match and match.group(1) in variables:
-                return variables[match.group(1)].get("query")
-    return None
+            if kind not in NO_UNIT_TYPES and not has_unit(panel):
+                yield _finding(t, "DASH051", f"{kind} panel has no unit", panel)
 
 
 def check_queries(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
-        variables = _variables(t.json)
+        variables = datasources.variables(t.json)
         defined = set(variables) | promql.GLOBALS
         yield from _variable_query_findings(t, variables, defined)
         for panel, _path, _row in walk_panels(t.json):
-            texts = [panel.get("title") or "", panel.get("repeat") or ""]
-            for target in panel.get("targets") or []:
-                if not isinstance(target, dict):
-                    continue
-                ds = target.get("datasource") if isinstance(target.get("datasource"), dict) else {}
-                texts += [target.get("expr") or "", target.get("legendFormat") or "", ds.get("uid") or ""]
-                problem = _query_problem(target, _target_type(target, panel, variables))
+            repeat = _text(panel.get("repeat"))
+            texts = [_text(panel.get("title")), repeat]
+            for target in _targets(panel):
+                texts += [_text(target.get("expr")), _text(target.get("legendFormat")), _uid(target.get("datasource"))]
+                problem = _query_problem(target, datasources.query_type(target, panel, variables))
                 if problem:
                     yield _finding(t, *problem, panel)
-            ds = panel.get("datasource") if isinstance(panel.get("datasource"), dict) else {}
-            texts.append(ds.get("uid") or "")
-            repeat = panel.get("repeat")
+            texts.append(_uid(panel.get("datasource")))
             used = set(promql.variables(" ".join(texts))) | ({repeat} if repeat else set())
             for name in sorted(used - defined):
                 yield _finding(t, "DASH031", f"${name} is used but the dashboard defines no such variable", panel)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _targets(panel: dict[str, Any]) -> list[dict[str, Any]]:
+    """A panel's queries (the objects among its `targets`)."""
+    targets = panel.get("targets")
+    return [x for x in targets if isinstance(x, dict)] if isinstance(targets, list) else []
+
+
+def _uid(ref: Any) -> str:
+    """The uid (or, in old dashboards, the name) of a datasource reference: it may be a variable."""
+    return _text(ref.get("uid")) if isinstance(ref, dict) else _text(ref)
 
 
 def _variable_query_findings(t: LintTarget, variables: dict[str, dict[str, Any]],
@@ -206,10 +170,11 @@ def _variable_query_findings(t: LintTarget, variables: dict[str, dict[str, Any]]
     """The query variables: Prometheus queries parse, and use only defined variables."""
     for name, var in variables.items():
         query = var.get("query")
+        if isinstance(query, dict):  # what Grafana 10+ writes: {"query": "label_values(...)", "refId": ...}
+            query = query.get("query")
         if var.get("type") != "query" or not isinstance(query, str):
             continue
-        ds_type = (var.get("datasource") or {}).get("type") if isinstance(var.get("datasource"), dict) else None
-        if ds_type in (None, "prometheus"):
+        if datasources.variable_query_type(var, variables) == "prometheus":
             problem = promql.variable_query_error(query)
             if problem:
                 yield _finding(t, "DASH030", f"variable {name!r}: query {query!r}: {problem}")
@@ -222,7 +187,7 @@ def _query_problem(target: dict[str, Any], kind: str | None) -> tuple[str, str] 
     expr = target.get("expr")
     if not isinstance(expr, str):
         return None
-    if kind in (None, "prometheus"):
+    if kind == "prometheus":
         if not expr.strip():
             return "DASH030", f"query {target.get('refId')} is empty"
         problem = promql.parse_error(expr)
@@ -239,15 +204,16 @@ def check_schema(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
         for error in schema.validate(t.json):
             code = "DASH040" if error.schema == "dashboard" else "DASH041"
-            panel = {"title": error.panel_title} if error.panel_title else None
+            panel = {"title": error.panel_title, "id": error.panel_id} if error.panel_title or error.panel_id else None
             yield _finding(t, code, f"{error.path}: {error.message} ({error.schema} schema)", panel)
 
 
 def check_links(ctx: Context) -> Iterator[Finding]:
     uids = {t.uid for t in ctx.dashboards}
     for t in ctx.dashboards:
-        for link in t.json.get("links") or []:
-            url = link.get("url") or "" if isinstance(link, dict) else ""
+        links = t.json.get("links")
+        for link in links if isinstance(links, list) else []:
+            url = _text(link.get("url")) if isinstance(link, dict) else ""
             match = re.match(r"^/d/([^/?#]+)", url)
             if match and match.group(1) not in uids:
                 yield _finding(t, "DASH052",

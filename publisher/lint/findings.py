@@ -46,6 +46,7 @@ class Finding:
     uid: str | None = None
     panel: str | None = None
     source: str | None = None  # file:line, or the JSON file
+    suppressed: bool = False  # by a `# dash: ignore[...]` comment or dash.yaml's `lint:` (lint/suppress.py)
 
     @property
     def severity(self) -> str:
@@ -71,6 +72,7 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
             "source": self.source,
+            "suppressed": self.suppressed,
         }
 
 
@@ -81,23 +83,33 @@ class Report:
     strict: bool = False
 
     @property
+    def shown(self) -> list[Finding]:
+        """The findings that count: all but the suppressed ones."""
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR or self.strict]
+        return [f for f in self.shown if f.severity == ERROR or self.strict]
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def lines(self) -> list[str]:
-        out = [f.line() for f in self.findings]
-        warnings = len(self.findings) - len([f for f in self.findings if f.severity == ERROR])
-        errors = len(self.findings) - warnings
-        out.append(f"linted {self.dashboards} dashboards: {errors} errors, {warnings} warnings")
+        """The text report: each finding that counts, then the totals (the suppressed ones only counted)."""
+        shown = self.shown
+        out = [f.line() for f in shown]
+        errors = len([f for f in shown if f.severity == ERROR])
+        suppressed = len(self.findings) - len(shown)
+        tail = f", {suppressed} suppressed" if suppressed else ""
+        out.append(f"linted {self.dashboards} dashboards: {errors} errors, {len(shown) - errors} warnings{tail}")
         return out
 
     def to_json(self) -> dict[str, Any]:
+        """Every finding, the suppressed ones too (marked `"suppressed": true`), and their count."""
         return {
             "dashboards": self.dashboards,
             "ok": self.ok,
+            "suppressed": len(self.findings) - len(self.shown),
             "findings": [f.to_json() for f in self.findings],
         }

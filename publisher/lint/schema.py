@@ -21,6 +21,12 @@ without changing what is checked:
 Both are exact: `fieldConfig` is a plain `$ref` in Panel, a non-row panel can
 never match RowPanel (its `type` is the constant "row"), and the blanked
 fields are only typed as strings.
+
+Where the schemas are wrong about what Grafana writes, `schema_patches.py`
+corrects them as they are loaded. Panels Grafana migrates when it loads the
+dashboard (the pre-5.0 `rows` layout, the Angular panels in `MIGRATED_TYPES`)
+are not held to the current Panel model: only their plugin options (when
+their type has a schema) and their queries are.
 """
 
 from __future__ import annotations
@@ -34,10 +40,17 @@ import attrs
 import orjson
 from jsonschema import Draft7Validator
 
-from ..dashboard_json import walk_panels
+from ..dashboard_json import PanelAt, walk_panels
+from . import datasources
+from .schema_patches import patched
 
 if TYPE_CHECKING:
     pass
+
+# getPanelPluginToMigrateTo.ts: Angular panels Grafana turns into their successors on load (graph ->
+# timeseries, singlestat -> stat...); their saved JSON is the old plugin's model, which no schema here describes.
+MIGRATED_TYPES = frozenset({"graph", "singlestat", "grafana-singlestat-panel", "table-old", "grafana-piechart-panel",
+                            "grafana-worldmap-panel"})
 
 
 @attrs.frozen
@@ -46,10 +59,11 @@ class SchemaError:
     message: str
     panel_title: str | None = None
     schema: str = "dashboard"  # or "panel:<type>", "query:<type>"
+    panel_id: int | None = None  # the panel's id, so that a finding points at the line that made it
 
 
 def _load(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("publisher.lint").joinpath("schemas", name).read_text())
+    return patched(name, json.loads(resources.files("publisher.lint").joinpath("schemas", name).read_text()))
 
 
 @functools.cache
@@ -130,80 +144,107 @@ def _memo_errors(key: tuple[Any, ...], validator, instance: Any, lenient: bool) 
     return found
 
 
-def _emit(raw, prefix: list[Any], title: str | None, schema: str, root: Any) -> Iterator[SchemaError]:
+def _emit(raw, prefix: list[Any], panel: dict[str, Any] | None, schema: str, root: Any = None) -> Iterator[SchemaError]:
+    """SchemaErrors at `prefix` + each path: of `panel` when given, else of the panel the path goes through."""
     for path, message in raw:
-        yield SchemaError(_path(prefix + list(path)), message, title or _title_at(root, path), schema)
+        at = panel if panel is not None else _panel_at(root, path)
+        title = at.get("title") if isinstance(at, dict) and isinstance(at.get("title"), str) else None
+        panel_id = at.get("id") if isinstance(at, dict) and isinstance(at.get("id"), int) else None
+        yield SchemaError(_path(prefix + list(path)), message, title, schema, panel_id)
 
 
-def _title_at(instance: Any, path: tuple[Any, ...]) -> str | None:
-    """The title of the panel an error lies in, when the path goes through one."""
-    node, title = instance, None
-    for part in path:
+def _panel_at(instance: Any, path: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The innermost panel an error at `path` (from the dashboard's root) lies in, if any."""
+    node, panel = instance, None
+    for i, part in enumerate(path):
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(node, dict) and "type" in node and "title" in node:
-            title = node.get("title")
-    return title
+        if isinstance(node, dict) and i > 0 and path[i - 1] == "panels":
+            panel = node
+    return panel
 
 
-def _panel_errors(panel: Any, prefix: list[Any], root: Any) -> Iterator[SchemaError]:
+def _row_errors(row: dict[str, Any], prefix: list[Any]) -> Iterator[SchemaError]:
+    """A row (`"type": "row"`) against RowPanel: its own keys; its panels are checked one by one."""
+    own = {**row, "panels": []} if isinstance(row.get("panels"), list) else row
+    raw = _raw_errors(_validator("dashboard.jsonschema.json", "RowPanel"), own, False)
+    yield from _emit(raw, prefix, row, "dashboard")
+
+
+def _panel_errors(panel: dict[str, Any], prefix: list[Any]) -> Iterator[SchemaError]:
     """One panel against the dashboard schema: its own definition, fieldConfig validated once per content."""
     name = "dashboard.jsonschema.json"
-    if not isinstance(panel, dict) or panel.get("type") == "row":
-        raw = _raw_errors(_validator(name, one_of=("Panel", "RowPanel")), panel, False)
-        yield from _emit(raw, prefix, None, "dashboard", root)
-        return
-    title = panel.get("title") if isinstance(panel.get("title"), str) else None
     rest = _blank({k: v for k, v in panel.items() if k != "fieldConfig"}, _PANEL_TEXT)
     if isinstance(rest.get("targets"), list):  # Panel checks only that each target is an object
         rest["targets"] = [{} if isinstance(t, dict) else t for t in rest["targets"]]
     raw = _memo_errors(("Panel",), _validator(name, "Panel"), rest, False)
-    yield from _emit(raw, prefix, title, "dashboard", root)
+    yield from _emit(raw, prefix, panel, "dashboard")
     if "fieldConfig" in panel:
         raw = _memo_errors(("fieldConfig",), _validator(name, "FieldConfigSource"), panel["fieldConfig"], False)
-        yield from _emit(raw, prefix + ["fieldConfig"], title, "dashboard", root)
+        yield from _emit(raw, prefix + ["fieldConfig"], panel, "dashboard")
 
 
-def _plugin_errors(path: list[Any], panel: dict[str, Any]) -> Iterator[SchemaError]:
-    title = panel.get("title")
-    plugin = _PANEL_SCHEMAS.get(panel.get("type", ""))
+def _plugin_errors(path: list[Any], panel: dict[str, Any], variables: dict[str, Any]) -> Iterator[SchemaError]:
+    kind = panel.get("type")
+    plugin = _PANEL_SCHEMAS.get(kind) if isinstance(kind, str) else None
     if plugin:
         file = f"panels/{plugin}.jsonschema.json"
         if isinstance(panel.get("options"), dict):
             raw = _memo_errors((file, "Options"), _validator(file, "Options"), panel["options"], True)
-            yield from _emit(raw, path + ["options"], title, f"panel:{plugin}", panel)
-        custom = (panel.get("fieldConfig") or {}).get("defaults", {}).get("custom")
+            yield from _emit(raw, path + ["options"], panel, f"panel:{plugin}")
+        field_config = panel.get("fieldConfig") if isinstance(panel.get("fieldConfig"), dict) else {}
+        defaults = field_config.get("defaults") if isinstance(field_config.get("defaults"), dict) else {}
+        custom = defaults.get("custom")
         if isinstance(custom, dict) and "FieldConfig" in _load_definitions(file):
             raw = _memo_errors((file, "FieldConfig"), _validator(file, "FieldConfig"), custom, True)
-            yield from _emit(raw, path + ["fieldConfig", "defaults", "custom"], title, f"panel:{plugin}", panel)
-    for k, target in enumerate(panel.get("targets") or []):
+            yield from _emit(raw, path + ["fieldConfig", "defaults", "custom"], panel, f"panel:{plugin}")
+    targets = panel.get("targets")
+    for k, target in enumerate(targets if isinstance(targets, list) else []):
         if not isinstance(target, dict):
             continue
-        ds = target.get("datasource") or panel.get("datasource") or {}
-        query = _QUERY_SCHEMAS.get(ds.get("type", "") if isinstance(ds, dict) else "")
+        query = _QUERY_SCHEMAS.get(datasources.query_type(target, panel, variables) or "")
         if query:
             file = f"queries/{query}.jsonschema.json"
             blanked = {k2: ("" if k2 in _FREE_TEXT and isinstance(v, str) else v) for k2, v in target.items()}
             raw = _memo_errors((file, "Dataquery"), _validator(file, "Dataquery"), blanked, True)
-            yield from _emit(raw, path + ["targets", k], title, f"query:{query}", panel)
+            yield from _emit(raw, path + ["targets", k], panel, f"query:{query}")
+
+
+def _model_errors(at: PanelAt) -> Iterator[SchemaError]:
+    """A panel's errors against the current panel model, unless Grafana migrates it on load."""
+    panel = at.panel
+    if at.legacy or panel.get("type") in MIGRATED_TYPES:
+        return
+    if panel.get("type") == "row":
+        yield from _row_errors(panel, list(at.path))
+    else:
+        yield from _panel_errors(panel, list(at.path))
 
 
 def validate(dashboard: dict[str, Any]) -> list[SchemaError]:
     """Every schema error in `dashboard`: the dashboard model, then each panel's options and queries."""
     name = "dashboard.jsonschema.json"
-    panels = dashboard.get("panels") if isinstance(dashboard, dict) else None
+    panels = dashboard.get("panels", []) if isinstance(dashboard, dict) else None
     if not isinstance(panels, list):  # not the usual shape: let the whole schema speak
         return list(_emit(_raw_errors(_validator(name), dashboard, False), [], None, "dashboard", dashboard))
-    top = _blank({**dashboard, "panels": []}, _DASHBOARD_TEXT)
+    top = _blank({**dashboard, "panels": []} if "panels" in dashboard else dashboard, _DASHBOARD_TEXT)
     if isinstance(top.get("tags"), list):
         top["tags"] = ["" if isinstance(t, str) else t for t in top["tags"]]
     errors = list(_emit(_memo_errors(("Dashboard",), _validator(name), top, False), [], None, "dashboard", dashboard))
+    variables = datasources.variables(dashboard)
     for i, panel in enumerate(panels):
-        errors += _panel_errors(panel, ["panels", i], dashboard)
-    for at in walk_panels(dashboard):  # panels in collapsed rows too
-        errors += _plugin_errors(list(at.path), at.panel)
+        if not isinstance(panel, dict):  # the walker yields panels only
+            raw = _raw_errors(_validator(name, one_of=("Panel", "RowPanel")), panel, False)
+            errors += _emit(raw, ["panels", i], None, "dashboard")
+    for at in walk_panels(dashboard):  # rows' panels, collapsed or not, and the pre-5.0 rows' too
+        if not isinstance(at.panel.get("type"), str) and not at.legacy:
+            errors += _emit(_raw_errors(_validator(name, "Panel"), at.panel, False), list(at.path), at.panel,
+                            "dashboard")
+            continue
+        errors += _model_errors(at)
+        errors += _plugin_errors(list(at.path), at.panel, variables)
     return errors
 
 

@@ -18,16 +18,26 @@ Grammar (after Loki's docs, "LogQL: Log query language"):
     line_filter = ( "|=" | "!=" | "|~" | "!~" | "|>" | "!>" ) string { "or" string }
     pipe_stage  = parser | label_filter | "line_format" string | "label_format" assignments
                 | ("drop" | "keep") labels | "decolorize" | "unwrap" [conv "("] label [")"]
-    metric      = range_agg | vector_agg | metric binop metric | number | "(" metric ")"
+    metric      = range_agg | vector_agg | metric binop [bool] [matching] metric | number | "(" metric ")"
+                | "label_replace" "(" metric "," string "," string "," string "," string ")"
+                | "vector" "(" number ")"
+    matching    = ("on" | "ignoring") labels [("group_left" | "group_right") [labels]]
     range_agg   = fn "(" log "[" duration "]" [offset] ")" [grouping]
     vector_agg  = agg [grouping] "(" [number ","] metric ")" [grouping]
+
+`#` starts a comment to the end of the line, outside strings. The reference for all of this is
+Loki's "LogQL reference" (grafana.com/docs/loki/latest/query/query_reference/): binary
+operators with `bool`, vector matching with `on`/`ignoring` and `group_left`/`group_right`,
+`label_replace()`, `vector()`, and "Comments".
 """
 
 from __future__ import annotations
 
-import re
-
 import attrs
+
+from .logql_lexer import LogQLError, Token, balanced, tokens
+
+__all__ = ["LogQLError", "Token", "check", "is_metric_query", "tokens"]
 
 RANGE_FUNCTIONS = {
     "rate", "count_over_time", "bytes_rate", "bytes_over_time", "absent_over_time", "sum_over_time",
@@ -42,51 +52,6 @@ MATCH_OPS = {"=", "!=", "=~", "!~"}
 COMPARE_OPS = {"==", "!=", "=", ">", ">=", "<", "<=", "=~", "!~"}
 BINARY_OPS = {"+", "-", "*", "/", "%", "^", "==", "!=", ">", ">=", "<", "<=", "and", "or", "unless"}
 UNWRAP_CONVERSIONS = {"duration", "duration_seconds", "bytes"}
-
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<string>"(?:[^"\\]|\\.)*"|`[^`]*`)
-  | (?P<duration>\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d|w|y)(?:\d+(?:ns|us|µs|ms|s|m|h|d|w|y))*\b)
-  | (?P<bytes>\d+(?:\.\d+)?(?:[KMGTPE]i?B|B)\b)
-  | (?P<number>\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
-  | (?P<op>\|=|\|~|\|>|!=|!~|!>|=~|==|>=|<=|[|{}()\[\],=<>+\-*/%^])
-  | (?P<ident>[a-zA-Z_][a-zA-Z0-9_.]*)
-    """,
-    re.X,
-)
-
-
-class LogQLError(ValueError):
-    """A query that is not valid LogQL; `position` is the 0-based offset of the problem."""
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at column {position + 1})")
-        self.position = position
-
-
-@attrs.frozen
-class Token:
-    kind: str
-    text: str
-    pos: int
-
-
-def tokens(query: str) -> list[Token]:
-    out, pos = [], 0
-    while pos < len(query):
-        match = _TOKEN.match(query, pos)
-        if match is None:
-            if query[pos] in "\"`":
-                raise LogQLError(f"unterminated string starting with {query[pos]}", pos)
-            raise LogQLError(f"unexpected character {query[pos]!r}", pos)
-        kind = match.lastgroup
-        if kind != "space":
-            out.append(Token(kind, match.group(), pos))
-        pos = match.end()
-    out.append(Token("end", "", len(query)))
-    return out
-
 
 @attrs.define
 class _Parser:
@@ -282,16 +247,51 @@ class _Parser:
 
     # --- metric queries ------------------------------------------------------------
 
+    def labels(self, after: str) -> None:
+        """A parenthesised list of label names, possibly empty: `(a, b)`."""
+        self.expect("(", f"'(' after {after}")
+        while self.tok.kind == "ident":
+            self.take()
+            if self.tok.text != ",":
+                break
+            self.take()
+        self.expect(")", f"')' to close the labels of {after}")
+
     def grouping(self) -> None:
         if self.tok.text in ("by", "without"):
+            self.labels(self.take().text)
+
+    def matching(self) -> None:
+        """What may follow a binary operator: `bool`, `on (...)` / `ignoring (...)`, `group_left (...)`."""
+        if self.tok.text == "bool":
             self.take()
-            self.expect("(", "'(' after by/without")
-            while self.tok.kind == "ident":
-                self.take()
-                if self.tok.text != ",":
-                    break
-                self.take()
-            self.expect(")", "')' to close the grouping")
+        if self.tok.text in ("on", "ignoring"):
+            self.labels(self.take().text)
+            if self.tok.text in ("group_left", "group_right"):
+                name = self.take().text
+                if self.tok.text == "(":
+                    self.labels(name)
+
+    def label_replace(self) -> None:
+        self.take()
+        self.expect("(", "'(' after label_replace")
+        self.metric_query()
+        for what in ("destination label", "replacement", "source label", "regular expression"):
+            self.expect(",", f"',' and the {what} of label_replace")
+            if self.tok.kind != "string":
+                raise self.fail(f"label_replace takes the {what} as a quoted string")
+            self.take()
+        self.expect(")", "')' to close label_replace")
+
+    def vector(self) -> None:
+        self.take()
+        self.expect("(", "'(' after vector")
+        if self.tok.text == "-":
+            self.take()
+        if self.tok.kind != "number":
+            raise self.fail("vector takes a number, e.g. vector(0)")
+        self.take()
+        self.expect(")", "')' to close vector")
 
     def range_aggregation(self) -> None:
         name = self.take().text
@@ -342,6 +342,10 @@ class _Parser:
             self.range_aggregation()
         elif tok.kind == "ident" and tok.text in AGGREGATIONS:
             self.vector_aggregation()
+        elif tok.text == "label_replace" and self.peek().text == "(":
+            self.label_replace()
+        elif tok.text == "vector" and self.peek().text == "(":
+            self.vector()
         elif tok.text == "{":
             raise self.fail("a log query cannot be combined with numbers; wrap it in count_over_time(...[5m])")
         elif tok.text in LINE_FILTERS or tok.text == "|":
@@ -353,8 +357,7 @@ class _Parser:
         self.metric_operand()
         while self.tok.text in BINARY_OPS:
             self.take()
-            if self.tok.text == "bool":
-                self.take()
+            self.matching()
             self.metric_operand()
 
 
@@ -370,7 +373,7 @@ def check(query: str) -> str | None:
             parser.metric_query()
         if parser.tok.kind != "end":
             raise parser.fail(f"unexpected {parser.tok.text!r} after a complete query")
-        _balanced(query)
+        balanced(query)
     except LogQLError as exc:
         return str(exc)
     return None
@@ -378,18 +381,7 @@ def check(query: str) -> str | None:
 
 def is_metric_query(query: str) -> bool:
     """A metric query (a number per series over time) rather than a log query (lines)."""
-    return not query.lstrip().startswith("{")
-
-
-def _balanced(query: str) -> None:
-    """Every bracket closed by its own kind, outside strings (a last net under the parser)."""
-    pairs, stack = {")": "(", "]": "[", "}": "{"}, []
-    for tok in tokens(query):
-        if tok.text in "([{" and tok.kind == "op":
-            stack.append(tok)
-        elif tok.text in ")]}" and tok.kind == "op":
-            if not stack or stack[-1].text != pairs[tok.text]:
-                raise LogQLError(f"unbalanced {tok.text!r}", tok.pos)
-            stack.pop()
-    if stack:
-        raise LogQLError(f"{stack[-1].text!r} is never closed", stack[-1].pos)
+    try:
+        return tokens(query)[0].text != "{"  # comments and spaces skipped
+    except LogQLError:
+        return not query.lstrip().startswith("{")

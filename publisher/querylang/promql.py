@@ -3,8 +3,9 @@
 Grafana interpolates `$var`, `${var}`, `${var:format}` and `[[var]]` before a
 query reaches Prometheus, so a raw dashboard expression is not PromQL. We
 replace each variable by a stand-in that is valid where it stands (a duration
-inside `[...]`, a string inside quotes, a number after an operator, a name
-elsewhere) and parse the result with promql-parser.
+inside `[...]`, a string inside quotes, a label name in `by (...)` and the
+other label lists, a number after an operator, a name elsewhere) and parse the
+result with promql-parser.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _DURATIONS = frozenset({"__interval", "__rate_interval", "__range", "__auto"})
 _NUMBERS = frozenset({"__interval_ms", "__rate_interval_ms", "__range_ms", "__range_s", "__from", "__to"})
 _NUMERIC_CONTEXT = re.compile(
     r"(?:[-+*/%^<>=!,]|\b(?:topk|bottomk|limitk|quantile|histogram_quantile|quantile_over_time)\s*\()\s*$")
+# Inside a label list (`by (a, $v)`, `on ($v) group_left ($w)`): a variable there is a label name.
+_LABEL_LIST = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*$")
 
 
 def variables(text: str) -> Iterator[str]:
@@ -71,6 +74,8 @@ def substitute(expr: str) -> str:
         before = expr[last:match.start()]
         if where == "string":
             stand_in = "x"
+        elif where == "code" and _LABEL_LIST.search(expr[:match.start()]):
+            stand_in = "dash_var_" + name
         elif where == "range" or name in _DURATIONS or re.search(r"\boffset\s*$", expr[:match.start()]):
             stand_in = "5m"
         elif name in _NUMBERS or _NUMERIC_CONTEXT.search(expr[:match.start()]):

@@ -12,6 +12,8 @@ pay for grafanalib.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 _WHERE = {
@@ -21,7 +23,8 @@ _WHERE = {
     "saved_queries_dashboard": "log_queries", "Panel": "panels", "breakdown": "panels", "gauge": "panels",
     "heatmap": "panels", "logs": "panels", "stat": "panels", "text": "panels", "timeseries": "panels",
     "histogram_heatmap": "promql_panels", "quantile": "promql_panels", "rate": "promql_panels",
-    "ratio": "promql_panels", "Query": "query", "Thresholds": "thresholds", "high_is_bad": "thresholds",
+    "ratio": "promql_panels", "Query": "query", "GrafanaPanel": "raw", "library_panel": "raw", "panel": "raw",
+    "Thresholds": "thresholds", "high_is_bad": "thresholds",
     "low_is_bad": "thresholds", "thresholds": "thresholds", "custom": "variables",
     "datasource_variable": "variables", "label_values": "variables",
 }
@@ -39,6 +42,12 @@ def __getattr__(name: str) -> Any:
     # Every name from that submodule at once: importing `thresholds` bound the submodule to the package's
     # `thresholds`, which must be the function.
     globals().update({n: getattr(module, n) for n, w in _WHERE.items() if w == where})
+    # The same for a name whose submodule this import loaded on the way (`dashboard` imports `thresholds`): else
+    # `from publisher.sdk import Dashboard, thresholds` would give the module, not the function.
+    for n, w in _WHERE.items():
+        loaded = sys.modules.get(f"{__name__}.{w}") if w else None
+        if loaded is not None and isinstance(globals().get(n), types.ModuleType):
+            globals()[n] = getattr(loaded, n)
     return globals()[name]
 
 

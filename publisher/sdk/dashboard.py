@@ -23,7 +23,7 @@ import attrs
 import grafanalib.core as G
 
 from ..dashboard_json import UID
-from . import modernise
+from . import modernise, raw
 from .datasources import Datasource
 from .errors import DashboardError
 from .layout import DEFAULT_HEIGHT, DEFAULT_PER_LINE, GridPos, Section, place
@@ -72,6 +72,9 @@ class _Row:
     height: int = DEFAULT_HEIGHT
     per_line: int = DEFAULT_PER_LINE
     repeat: str | None = None
+    grid: GridPos | None = None  # the header's position, when given (an imported layout)
+    id: int | None = None  # the header's id, when given
+    grafana: dict[str, Any] = attrs.field(factory=dict)  # row panel keys as Grafana writes them (raw.py)
 
 
 def _folder(value: str) -> str:
@@ -95,6 +98,7 @@ def _row_header(row: _Row, grid: GridPos, panel_id: int) -> G.RowPanel:
         gridPos=G.GridPos(h=grid.h, w=grid.w, x=grid.x, y=grid.y),
         collapsed=row.collapsed,
         repeat=G.Repeat(variable=row.repeat) if row.repeat else G.Repeat(),
+        extraJson=copy.deepcopy(row.grafana) or None,
     )
 
 
@@ -115,6 +119,8 @@ class Dashboard:
     timezone: str = "browser"
     shared_crosshair: bool = True
     editable: bool = True
+    # Dashboard keys as Grafana writes them, set over what dash renders (raw.py; what `dash import` writes)
+    grafana: dict[str, Any] = attrs.field(factory=dict)
     _rows: list[_Row] = attrs.field(factory=list, init=False)
     declared_at: tuple[str, int] = attrs.field(factory=declared_at, init=False, eq=False)
     # panel id -> where the panel was declared; filled in by each render
@@ -138,6 +144,7 @@ class Dashboard:
         for bound in self.time:
             if not _TIME.match(bound):
                 raise DashboardError(f"dashboard {self.title!r}: time {bound!r} must look like 'now-6h' or 'now'")
+        raw.check_dashboard_keys(self.title, self.grafana)
 
     # --- declaring -------------------------------------------------------------------
 
@@ -149,11 +156,17 @@ class Dashboard:
         height: int = DEFAULT_HEIGHT,
         per_line: int = DEFAULT_PER_LINE,
         repeat: str | None = None,
+        grid: GridPos | None = None,
+        id: int | None = None,
+        grafana: dict[str, Any] | None = None,
     ) -> "Dashboard":
-        """A titled row of panels, laid out left to right and wrapped at 24 columns."""
+        """A titled row of panels, laid out left to right and wrapped at 24 columns.
+
+        `grid` and `id` fix the header's position and id; `grafana` holds row keys as Grafana writes them."""
         if not title or not title.strip():
             raise DashboardError(f"dashboard {self.title!r}: a row needs a title (use .panels() for no header)")
-        self._rows.append(_Row(title, [wrap(p) for p in panels], collapsed, height, per_line, repeat))
+        self._rows.append(_Row(title, [wrap(p) for p in panels], collapsed, height, per_line, repeat, grid, id,
+                               dict(grafana or {})))
         return self
 
     def panels(
@@ -242,14 +255,17 @@ class Dashboard:
 
         Records where each panel was declared in `panel_sources`.
         """
-        ids = itertools.count(1)
+        taken = {row.id for row in self._rows} | {raw.own_id(p.panel) for p in self.iter_panels()}
+        ids = (i for i in itertools.count(1) if i not in taken)  # ids given as written are kept; others are free
         panels: list[Any] = []
         self.panel_sources = {}
         for row, placed in zip(self._rows, place(self._sections())):
-            header = _row_header(row, placed.header, next(ids)) if row.title is not None else None
+            header = None
+            if row.title is not None:
+                header = _row_header(row, row.grid or placed.header, row.id or next(ids))
             children = []
             for p, g in zip(row.panels, placed.slots):
-                panel_id = next(ids)
+                panel_id = raw.own_id(p.panel) or next(ids)
                 self.panel_sources[panel_id] = p.declared_at
                 children.append(self._render_panel(p, g, panel_id, names))
             if header is not None and row.collapsed:
@@ -299,6 +315,8 @@ class Dashboard:
     def to_json(self) -> dict[str, Any]:
         """The dashboard as current Grafana JSON (schemaVersion 42)."""
         try:
-            return modernise.dashboard(modernise.to_plain(self.to_grafanalib()))
+            out = modernise.dashboard(modernise.to_plain(self.to_grafanalib()))
         except DashboardError as exc:
             raise type(exc)(f"dashboard {self.uid!r}: {exc}") from None
+        out.update(copy.deepcopy(self.grafana))
+        return raw.unwrap(out)
