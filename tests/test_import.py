@@ -72,8 +72,12 @@ def test_imported_modules_build_and_lint_like_any_module(tmp_path, monkeypatch):
     assert built.exit_code == 0, built.output
     assert f"built {len(CORPUS)} dashboards" in built.output
     linted = _cli("--dashboards", "imported", "lint", "--output", "json")
-    codes = {f["code"] for f in json.loads(linted.output)["findings"]}
-    assert "DASH000" not in codes  # every module loads and renders; other findings are lint's verdict
+    report = json.loads(linted.output)
+    assert linted.exit_code == 0, linted.output  # no error: the imported modules pass `dash lint`
+    codes = {f["code"] for f in report["findings"]}
+    assert codes <= {"DASH023", "DASH050", "DASH051"}  # warnings only, each true (see tests/test_lint_corpus.py)
+    # A datasource variable left on the instance's own datasource is named, as a warning (DASH023).
+    assert any(f["code"] == "DASH023" and "'Prometheus'" in f["message"] for f in report["findings"])
 
 
 def test_check_reports_a_lost_and_a_changed_value_and_fails(tmp_path):

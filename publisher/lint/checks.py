@@ -109,6 +109,8 @@ def check_panels(ctx: Context) -> Iterator[Finding]:
     for t in ctx.dashboards:
         variables = datasources.variables(t.json)
         version = t.json.get("schemaVersion")
+        for why in datasources.undeclared_defaults(variables, ctx.datasource_uids):
+            yield _finding(t, "DASH023", why)
         for panel, _path, _row in walk_panels(t.json):
             kind = _text(panel.get("type")) or "untyped"
             if kind == "row":

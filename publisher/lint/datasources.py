@@ -101,6 +101,22 @@ def problem(ref: Any, variables: dict[str, dict[str, Any]], known: frozenset[str
     return None
 
 
+def undeclared_defaults(variables: dict[str, dict[str, Any]], known: frozenset[str] | None) -> list[str]:
+    """Why each datasource variable whose default is not a datasource the project declares is a risk (DASH023).
+
+    Not an error: where the default is missing, Grafana shows the type's default datasource instead
+    (an imported dashboard's variables name the datasources of the instance it came from)."""
+    out = []
+    for name, var in sorted(variables.items()):
+        current = var.get("current")
+        default = current.get("value") if isinstance(current, dict) else None
+        if known is None or var.get("type") != "datasource" or default in known or default in (None, "", []):
+            continue
+        out.append(f"datasource variable {name!r} defaults to {default!r}, which this project does not declare; "
+                   f"where it does not exist, Grafana falls back to the default {var.get('query') or ''} datasource")
+    return out
+
+
 def _variable_problem(uid: str, ref: dict[str, Any], variables: dict[str, dict[str, Any]],
                       known: frozenset[str] | None) -> str | None:
     name = VAR_REF.match(uid).group(1)
@@ -109,10 +125,6 @@ def _variable_problem(uid: str, ref: dict[str, Any], variables: dict[str, dict[s
         return f"datasource uid {uid!r} names no variable of this dashboard"
     if var.get("type") != "datasource":
         return f"datasource uid {uid!r} names a {var.get('type')!r} variable, not a datasource variable"
-    current = var.get("current")
-    default = current.get("value") if isinstance(current, dict) else None
-    if known is not None and default not in known:
-        return f"datasource variable {name!r} defaults to {default!r}, which is no declared datasource"
     if isinstance(ref, dict) and ref.get("type") and var.get("query") and ref["type"] != var["query"]:
         return f"datasource of type {ref['type']!r} uses variable {name!r} of type {var['query']!r}"
     return None

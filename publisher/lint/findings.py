@@ -22,6 +22,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "DASH021": (ERROR, "panel without a query", "add at least one query to the panel"),
     "DASH022": (ERROR, "datasource does not resolve",
                 "refer to a declared Datasource, or to a datasource variable such as ${datasource}"),
+    "DASH023": (WARNING, "datasource variable defaults to an undeclared datasource",
+                "declare the Datasource (publisher.sdk.Datasource) and make it the variable's default"),
     "DASH030": (ERROR, "PromQL does not parse", "fix the expression (try it in Prometheus' expression browser)"),
     "DASH032": (ERROR, "LogQL does not parse", "fix the query: a stream selector, known stages, quoted strings"),
     "DASH031": (ERROR, "undefined variable",
