@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import attrs
 import pytest
@@ -16,24 +15,16 @@ from click.testing import CliRunner
 from publisher.cli import main
 from publisher.importer import migrate as M
 from publisher.importer.check import compare, failures
-from publisher.importer.run import check, modules
-from publisher.importer.sources import FileSource, ImportFailed, unwrap
+from publisher.importer.run import check
+from publisher.importer.sources import ImportFailed, unwrap
 
 from .conftest import ROOT, SHARED
-from .test_import_migrate import old_dashboard
+from .test_import_migrate import _module, _write, old_dashboard  # the one pair of helpers for import tests
 
 CORPUS = sorted((SHARED / "corpus").glob("*.json"))
 needs_corpus = pytest.mark.skipif(not CORPUS, reason="no ../shared/corpus here")
 
 
-def _write(path: Path, obj: object) -> Path:
-    path.write_text(json.dumps(obj))
-    return path
-
-
-def _module(path: Path):
-    (module,) = modules([FileSource(path)])
-    return module
 
 
 def _cli(*args: str):

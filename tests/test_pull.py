@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from .conftest import ROOT
 
 
@@ -64,4 +62,3 @@ def test_pull_to_standard_output_and_its_errors(env_dash, grafana, tmp_path):
     gone = env_dash("pull", "--env", "test", "--uid", "system")
     assert gone.exit_code == 1 and "is not in Grafana: nothing to pull" in gone.output
     assert "Traceback" not in unknown.output + gone.output
-    json.dumps(printed.output)  # plain text

@@ -112,11 +112,15 @@ def _grid_words(label: str, a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     return words
 
 
+def _paired(old: dict[Any, Any], new: dict[Any, Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """(key, old value or None, new value or None) for every key of either side, sorted."""
+    for key in sorted(set(old) | set(new), key=str):
+        yield key, old.get(key), new.get(key)
+
+
 def _query_words(label: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     words = []
-    old_t, new_t = _targets(old), _targets(new)
-    for ref in sorted(set(old_t) | set(new_t)):
-        a, b = old_t.get(ref), new_t.get(ref)
+    for ref, a, b in _paired(_targets(old), _targets(new)):
         if a is None:
             words.append(f"{label}: query {ref} added: {shown((b or {}).get('expr'), 200)}")
         elif b is None:
@@ -179,9 +183,7 @@ def _query_of(variable: dict[str, Any]) -> Any:
 
 def _variable_words(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     words = []
-    old_v, new_v = _variables(old), _variables(new)
-    for name in sorted(set(old_v) | set(new_v), key=str):
-        a, b = old_v.get(name), new_v.get(name)
+    for name, a, b in _paired(_variables(old), _variables(new)):
         if a is None:
             words.append(f"variable ${name} added: {shown(_query_of(b or {}))}")
         elif b is None:
