@@ -52,7 +52,7 @@ def test_pull_to_standard_output_and_its_errors(env_dash, grafana, tmp_path):
     grafana.edit_dashboard("business-metrics", lambda d: d.update(refresh="5m"))
     printed = env_dash("pull", "--env", "test", "--uid", "business-metrics", "--out", "-")
     assert printed.exit_code == 0 and "from publisher.sdk import" in printed.output
-    assert "~ refresh changed" in printed.output or "refresh" in printed.output
+    assert "~ refresh interval: '15m' → '5m'" in printed.output
 
     unknown = env_dash("pull", "--env", "test", "--uid", "nope")
     assert unknown.exit_code == 1 and "no dashboard with this uid in the code" in unknown.output
