@@ -31,11 +31,16 @@ if TYPE_CHECKING:
 
 
 class AppError(Exception):
-    """A problem for the user to fix: `details` are shown first (one per line), then the message."""
+    """A problem for the user to fix: `details` are shown first (one per line), then the message.
 
-    def __init__(self, message: str, details: list[str] | None = None) -> None:
+    `errors` are the same problems as data for `--output json`: each with `kind` (module, lint, config, grafana,
+    file), `message`, and where known `file` and `line` apart, the lint `code`, the HTTP `status`."""
+
+    def __init__(self, message: str, details: list[str] | None = None,
+                 errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.details = details or []
+        self.errors = errors if errors is not None else [{"kind": "dash", "message": message}]
 
 
 @attrs.frozen
@@ -69,12 +74,17 @@ def _user_errors(fn: Callable[[], Any], where: str = "dash") -> Any:
 
     try:
         return fn()
-    except (ConfigError, GrafanaError) as exc:
-        raise AppError(str(exc)) from None
+    except ConfigError as exc:
+        raise AppError(str(exc), errors=[{"kind": "config", "message": str(exc), "file": exc.file,
+                                          "line": exc.line, "key": exc.key}]) from None
+    except GrafanaError as exc:
+        raise AppError(str(exc), errors=[{"kind": "grafana", "message": str(exc), "status": exc.status or None,
+                                          "where": where}]) from None
     except OSError as exc:
         from .oserror import describe
 
-        raise AppError(describe(exc, where)) from None
+        message = describe(exc, where)
+        raise AppError(message, errors=[{"kind": "file", "message": message, "file": exc.filename}]) from None
 
 
 def _in_background(fn: Callable[[], Any]) -> Callable[[], Any]:
@@ -195,12 +205,14 @@ class App:
         if result.errors:
             raise AppError(f"{len(result.errors)} dashboard module(s) failed; nothing was written to env {env.name} "
                            "(publishing the rest could make their dashboards look deleted)",
-                           [f"error: {e}" for e in result.errors])
+                           [f"error: {e}" for e in result.errors],
+                           [{"kind": "module", **e.to_json()} for e in result.errors])
         if not skip_lint:
             report = self.lint(alerts=False)  # what is published is dashboards; alerts are checked by `dash lint`
             if not report.ok:
                 raise AppError(f"dash lint found {len(report.errors)} error(s); fix them, or pass --skip-lint",
-                               [finding.line() for finding in report.errors])
+                               [finding.line() for finding in report.errors],
+                               [{"kind": "lint", **finding.to_json()} for finding in report.errors])
         return result.dashboards
 
     def connect(self, env: "Environment") -> "Target":
@@ -251,10 +263,15 @@ class App:
                 "groups": {g: list(v) for g, v in sorted(caps.groups.items())}, "query_library": caps.query_library,
                 "api": target.api_path, "lines": [*caps.lines(), f"dashboards and folders through {path}"]}
 
-    def plan(self, env_name: str, prune: bool = False, verbose: bool = False, skip_lint: bool = False) -> Planned:
+    def plan(self, env_name: str, prune: bool = False, verbose: bool = False, skip_lint: bool = False,
+             only: tuple[str, ...] = (), forced: tuple[str, ...] = ()) -> Planned:
+        """What publish would change in env `env_name`; `only`: just those objects (--only), `forced`: the uids
+        of --force UID, checked to name objects of the plan."""
         from .desired import desired_state
         from .engine import make_plan
         from .handlers import PlanOptions
+        from .selection import SelectionError, check_names
+        from .selection import only as narrowed
 
         env = self.environment(env_name)
         # The server is probed and its bulk reads made while the project loads: the two wait on different things.
@@ -270,6 +287,11 @@ class App:
                                                    target.traits, self.config.project, project.held))
         plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)),
                             f"env {env.name} ({target.description})")
+        try:
+            plan = narrowed(plan, only) if only else plan
+            check_names(plan, forced, "--force")
+        except SelectionError as exc:
+            raise AppError(f"env {env.name}: {exc}", errors=[{"kind": "usage", "message": str(exc)}]) from None
         return Planned(env, target, plan)
 
     def publish(self, planned: Planned, force: bool = False, message: str | None = None,

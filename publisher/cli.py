@@ -9,42 +9,17 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     from .app import App
 
-OUTPUTS = click.Choice(["text", "json"])
-PLAN_OUTPUTS = click.Choice(["text", "json", "markdown"])  # markdown: a pull-request comment
-
-
-def _fail(message: str, code: int = 1, details: list[str] | None = None) -> NoReturn:
-    """The error on stderr; with `--output json`, also as JSON on stdout, so that CI reads one format."""
-    click.secho(f"error: {message}", fg="red", err=True)
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.params.get("output") == "json":
-        _print_json({"ok": False, "error": message, "details": details or [], "exit_code": code})
-    sys.exit(code)
-
-
-def _print_json(obj: Any) -> None:
-    from .output import json_bytes
-
-    click.echo(json_bytes(obj).decode(), nl=False)
-
-
-def _run(fn: Callable[[], Any]) -> Any:
-    """Call into the app; a problem the user can fix is shown as such and exits 1."""
-    from .app import AppError
-
-    try:
-        return fn()
-    except AppError as exc:
-        for line in exc.details:
-            click.echo(line, err=True)
-        _fail(str(exc), details=exc.details)
+from .cli_common import OUTPUTS, PLAN_OUTPUTS, pass_app  # noqa: F401 - PLAN_OUTPUTS: part of the CLI's surface
+from .cli_common import fail as _fail
+from .cli_common import print_json as _print_json
+from .cli_common import run as _run
 
 
 class _Group(click.Group):
@@ -73,8 +48,6 @@ class _Group(click.Group):
             _fail(redact(f"internal error: {type(exc).__name__}: {exc} (run with DASH_DEBUG=1 for the traceback, "
                          "and please report it)"))
 
-
-pass_app = click.make_pass_decorator(object)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -259,133 +232,17 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
     sys.exit(1 if failed or not result.ok else 0)
 
 
-@main.command()
-@click.option("--env", "env_name", required=True, metavar="NAME", envvar="DASH_ENV",
-              help="Environment of dash.yaml [env DASH_ENV].")
-@click.option("--prune", is_flag=True, help="Also list managed objects that are no longer declared (to delete).")
-@click.option("--verbose", "-v", is_flag=True, help="Add a unified JSON diff of each change.")
-@click.option("--output", type=PLAN_OUTPUTS, default="text", show_default=True)
-@click.option("--skip-lint", is_flag=True, help="Do not refuse dashboards that fail `dash lint`.")
-@click.option("--show-unchanged", is_flag=True, help="List the unchanged objects too (else only counted).")
-@pass_app
-def diff(app: "App", env_name: str, prune: bool, verbose: bool, output: str, skip_lint: bool,
-         show_unchanged: bool) -> None:
-    """Show what `dash publish --env NAME` would change in Grafana.
-
-    Exit status: 0 = no changes, 2 = changes, 1 = error.
-    """
-    from .report import plan_json, plan_lines, styled
-
-    planned = _run(lambda: app.plan(env_name, prune=prune, verbose=verbose, skip_lint=skip_lint))
-    if output == "json":
-        _print_json(plan_json(planned))
-    elif output == "markdown":
-        from .report_markdown import plan_markdown
-
-        click.echo(plan_markdown(planned), nl=False)
-    else:
-        header = f"dash diff: env {planned.env.name} -> {planned.target.description}"
-        for line in plan_lines(planned.plan, header, verbose, show_unchanged=show_unchanged):
-            click.echo(styled(line))
-    sys.exit(2 if planned.plan.pending else 0)
-
-
-@main.command()
-@click.option("--env", "env_name", required=True, metavar="NAME", envvar="DASH_ENV",
-              help="Environment of dash.yaml [env DASH_ENV].")
-@click.option("--dry-run", is_flag=True, help="Show the diff and write nothing (exit 0 or 2, as `dash diff`).")
-@click.option("--force", is_flag=True,
-              help="Overwrite dashboards that were changed in Grafana since dash published them.")
-@click.option("--prune", is_flag=True, help="Delete managed objects that are no longer declared.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask before deleting (without a terminal, --prune is consent).")
-@click.option("--message", "-m", metavar="TEXT", help="Version message [default: names the git commit].")
-@click.option("--output", type=PLAN_OUTPUTS, default="text", show_default=True)
-@click.option("--skip-lint", is_flag=True, help="Do not refuse dashboards that fail `dash lint`.")
-@click.option("--show-unchanged", is_flag=True, help="List the unchanged objects too (else only counted).")
-@pass_app
-def publish(app: "App", env_name: str, dry_run: bool, force: bool, prune: bool, yes: bool, message: str | None,
-            output: str, skip_lint: bool, show_unchanged: bool) -> None:
-    """Make Grafana match the code: folders, then datasources, then dashboards.
-
-    Idempotent: a second publish writes nothing. A dashboard changed in
-    Grafana since dash published it is not overwritten unless --force.
-    Exit status: 0 = done, 1 = an error or a refused or failed object,
-    130 / 143 = stopped by SIGINT / SIGTERM (the changes in flight finish first).
-    """
-    from .report import plan_json, plan_lines, styled
-
-    planned = _run(lambda: app.plan(env_name, prune=prune, skip_lint=skip_lint))
-    text = output == "text"
-    header = f"dash publish{' --dry-run' if dry_run else ''}: env {planned.env.name} -> {planned.target.description}"
-    if text:
-        for line in plan_lines(planned.plan, header, force=force, show_unchanged=show_unchanged):
-            click.echo(styled(line))
-    if dry_run:
-        if output == "markdown":
-            from .report_markdown import plan_markdown
-
-            click.echo(plan_markdown(planned, force, "dash publish --dry-run"), nl=False)
-        elif not text:
-            _print_json(plan_json(planned))
-        sys.exit(2 if planned.plan.pending else 0)
-    _confirm_deletes(planned, yes)
-    _apply(app, planned, force, message, output)
-
-
-def _interactive() -> bool:
-    """Someone at a terminal who can answer a question (a test seam)."""
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def _confirm_deletes(planned: Any, yes: bool) -> None:
-    deletes = [c for c in planned.plan.pending if c.action == "delete"]
-    if not deletes or yes or not _interactive():
-        return
-    shown = ", ".join(f"{c.kind} {c.uid}" for c in deletes[:5]) + (" ..." if len(deletes) > 5 else "")
-    if not click.confirm(f"Delete {len(deletes)} object(s) from env {planned.env.name} ({shown})?", err=True):
-        _fail("nothing was written: the deletes were not confirmed (pass --yes to skip the question)")
-
-
-def _apply(app: "App", planned: Any, force: bool, message: str | None, output: str) -> None:
-    from .interrupts import EXIT_CODES, Stop, finishing_in_flight
-    from .report import Progress, published_json, result_lines, styled, summary_line
-
-    text = output == "text"
-    progress = Progress(len(planned.plan.pending), quiet=not text)
-    try:
-        with finishing_in_flight(Stop()) as stop:
-            published = app.publish(planned, force=force, message=message,
-                                    progress=progress if text else lambda o: None, stop=stop)
-    except KeyboardInterrupt:  # the second signal: stop without waiting for the requests in flight
-        progress.close()
-        if text:
-            for line in result_lines(progress.seen, planned.plan):
-                click.echo(styled(line))
-        _fail(f"interrupted twice by {stop.signal}: stopped without waiting for the requests in flight; some changes "
-              "may have been written (those finished are listed above); run `dash diff` to see what remains",
-              EXIT_CODES[stop.signal or "SIGINT"])
-    finally:
-        progress.close()
-    if output == "json":
-        _print_json(published_json(published))
-    elif output == "markdown":
-        from .report_markdown import published_markdown
-
-        click.echo(published_markdown(published, force), nl=False)
-    else:
-        for line in result_lines(published.outcomes, published.planned.plan):
-            click.echo(styled(line))
-        click.echo(summary_line(published))
-    if published.interrupted:
-        sys.exit(EXIT_CODES[published.interrupted])
-    sys.exit(0 if published.ok else 1)
-
-
 # Commands that live in a module of their own (cli.py keeps to the size rule), registered here.
 from .cli_import import import_, pull  # noqa: E402
+from .cli_publish import diff, publish  # noqa: E402
 
+main.add_command(diff)
+main.add_command(publish)
 main.add_command(import_)
 main.add_command(pull)
+from .cli_preview import preview  # noqa: E402
+
+main.add_command(preview)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ import click
 if TYPE_CHECKING:
     from .app import App
 
-pass_app = click.make_pass_decorator(object)  # the App that cli.main puts on the context
+from .cli_common import pass_app
 
 
 @click.command(name="import")
@@ -29,7 +29,8 @@ def import_(app: "App", sources: tuple[str, ...], env_name: str | None, uids: tu
             unmanaged: bool, out_dir: str | None, check: bool, force: bool) -> None:
     """Turn Grafana dashboards into dash modules: JSON files (a JSON model, an export, an API response),
     grafana.com/ID[@REVISION], or a live Grafana (--env with --uid, --folder or --all)."""
-    from .cli import _fail, _run
+    from .cli_common import fail as _fail
+    from .cli_common import run as _run
     from .importer.run import command
 
     more = []
@@ -70,7 +71,8 @@ def pull(app: "App", env_name: str, uid: str, out_file: str | None) -> None:
     Says what the live version changed against the code, and writes it as a module to compare with
     yours and carry over by hand, instead of overwriting the edit with `dash publish --force`.
     """
-    from .cli import _fail, _run
+    from .cli_common import fail as _fail
+    from .cli_common import run as _run
     from .importer.sources import ImportFailed
     from .output import write_atomic
 

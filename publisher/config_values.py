@@ -15,7 +15,12 @@ KEY_LIKE = re.compile(r"^[A-Za-z0-9_+=-]+$")
 
 
 class ConfigError(Exception):
-    """A problem in dash.yaml, worded for the person who edits it."""
+    """A problem in dash.yaml, worded for the person who edits it; `file` and `key` say where (for JSON)."""
+
+    def __init__(self, message: str, file: str | None = None, key: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.file, self.key, self.line = file, key, line
 
 
 class Reader:
@@ -25,7 +30,7 @@ class Reader:
         self.file = file
 
     def fail(self, path: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.file}: {path}: {message}")
+        return ConfigError(f"{self.file}: {path}: {message}", str(self.file), path or None)
 
     def mapping(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> dict[str, Any]:
         if value is None:
@@ -66,6 +71,11 @@ class Reader:
             raise self.fail(path, f"must be at least {minimum}, got {value}")
         return value
 
+    def strings(self, value: Any, path: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(path, f"must be a list of strings, got {kind_of(value)}")
+        return tuple(value)
+
     def secret(self, value: Any, path: str) -> SecretRef:
         if isinstance(value, str):
             raise self.fail(path, "a secret written inline is refused (it would live in Git); reference it instead: "
@@ -87,7 +97,6 @@ class Reader:
 def looks_like_a_secret(text: str) -> bool:
     """A Grafana token (glsa_..., glc_..., eyJ... JWTs) or a long run of key-like characters with no path in it."""
     return text.startswith(("glsa_", "glc_", "glsc_", "eyJ")) or (len(text) >= 32 and bool(KEY_LIKE.match(text)))
-
 
 
 def kind_of(value: Any) -> str:

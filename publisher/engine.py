@@ -110,7 +110,7 @@ class _Run:
             outcome = Outcome(change, False, f"not started: {self.stop.reason}", skipped=True)
         elif change.drift is not None and not change.drift.forceable:
             outcome = Outcome(change, False, f"refused: {change.drift.describe()}", refused=True)
-        elif change.drift is not None and not self.options.force:
+        elif change.drift is not None and not self.options.forces(change.uid):
             outcome = Outcome(change, False, f"refused: {change.drift.describe()}; review it with `dash diff`, "
                               "then publish with --force to overwrite", refused=True)
         else:

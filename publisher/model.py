@@ -25,6 +25,14 @@ ROOT_FOLDER = "General"  # Grafana's name for "no folder"
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 
 
+Force = bool | frozenset[str]  # --force: True (every object) or the uids of --force UID
+
+
+def forced(force: Force, uid: str) -> bool:
+    """Whether --force covers this object: `--force` alone is every object, `--force UID` those named."""
+    return force is True or (isinstance(force, frozenset) and uid in force)
+
+
 def project_of(tags: Any) -> str | None:
     """The project named by an object's tags, or None (not marked: published before projects, or not dash's)."""
     for tag in tags or ():
@@ -243,6 +251,6 @@ class Plan:
             out["drift"] += change.drift is not None
         return out
 
-    def refusals(self, force: bool) -> int:
-        """How many changes apply would refuse: drift without --force, another project's object always."""
-        return sum(1 for c in self.changes if c.drift is not None and (not force or not c.drift.forceable))
+    def refusals(self, force: Force) -> int:
+        """How many changes apply would refuse: drift not forced, another project's object always."""
+        return sum(1 for c in self.changes if c.drift is not None and not (forced(force, c.uid) and c.drift.forceable))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
-from .model import CREATE, DELETE, UNCHANGED, UPDATE, Outcome, Plan
+from .model import CREATE, DELETE, UNCHANGED, UPDATE, Force, Outcome, Plan, forced
 
 if TYPE_CHECKING:
     from .app import Planned, Published
@@ -22,7 +22,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> list[str]:
     return lines
 
 
-def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = False,
+def plan_lines(plan: Plan, header: str, verbose: bool = False, force: Force = False,
                show_unchanged: bool = False) -> list[str]:
     """The plan for people: each change with its words, drift and notes; unchanged objects only counted unless
     `show_unchanged` (a reviewer reads what changes; the count says the rest was looked at)."""
@@ -39,7 +39,8 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: bool = Fal
         for note in change.notes:
             lines.append(f"        note: {note}")
         if change.drift is not None:
-            consequence = "--force overwrites it" if force else "publish refuses to overwrite it without --force"
+            consequence = ("--force overwrites it" if forced(force, change.uid) and change.drift.forceable
+                           else "publish refuses to overwrite it without --force")
             lines.append(f"        ! {change.drift.describe()}; {consequence}")
         if verbose and change.unified_diff:
             lines.extend("        " + line for line in change.unified_diff.splitlines())
@@ -64,7 +65,7 @@ def styled(line: str) -> str:
     return click.style(line, fg=colour) if colour else line
 
 
-def plan_summary(plan: Plan, force: bool = False) -> str:
+def plan_summary(plan: Plan, force: Force = False) -> str:
     """The plan's one line: every action counted, and the drift that publish would refuse."""
     counts = plan.counts()
     refused = plan.refusals(force)
@@ -78,7 +79,9 @@ def plan_json(planned: "Planned") -> dict[str, Any]:
     plan = planned.plan
     return {
         "env": planned.env.name,
-        "url": planned.target.description,
+        "url": planned.env.url or None,  # the Grafana URL; None for a provisioning directory
+        "target": planned.target.description,
+        "directory": str(planned.env.directory) if planned.env.directory is not None else None,
         "org_id": planned.env.org_id,
         "changes": [c.to_json() for c in plan.changes],
         "notes": plan.notes,

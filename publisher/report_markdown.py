@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Plan
+from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Force, Plan, forced
 
 if TYPE_CHECKING:
     from .app import Planned, Published
@@ -27,7 +27,7 @@ def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
 
 
-def _summary(plan: Plan, force: bool) -> str:
+def _summary(plan: Plan, force: Force) -> str:
     counts = plan.counts()
     refused = plan.refusals(force)
     parts = [f"**{counts[CREATE]}** to create", f"**{counts[UPDATE]}** to update",
@@ -37,10 +37,10 @@ def _summary(plan: Plan, force: bool) -> str:
     return ", ".join(parts)
 
 
-def _attention(plan: Plan, force: bool) -> list[str]:
+def _attention(plan: Plan, force: Force) -> list[str]:
     lines = []
     for change in plan.pending:
-        if change.drift is not None and not (force and change.drift.forceable):
+        if change.drift is not None and not (forced(force, change.uid) and change.drift.forceable):
             lines.append(f"- :warning: {change.kind} {_code(change.uid)}: {_cell(change.drift.describe())}")
         if change.action == DELETE:
             lines.append(f"- :wastebasket: deletes {change.kind} {_code(change.uid)} ({_cell(change.title)})")
@@ -55,7 +55,7 @@ def _section(change: Change) -> list[str]:
             "</summary>", "", *words, *drift, "", "</details>"]
 
 
-def plan_markdown(planned: "Planned", force: bool = False, title: str = "dash diff") -> str:
+def plan_markdown(planned: "Planned", force: Force = False, title: str = "dash diff") -> str:
     plan = planned.plan
     lines = [f"### {title}: env `{planned.env.name}`", "", _summary(plan, force)]
     lines += _attention(plan, force)
@@ -72,7 +72,7 @@ def plan_markdown(planned: "Planned", force: bool = False, title: str = "dash di
     return "\n".join(lines) + "\n"
 
 
-def published_markdown(published: "Published", force: bool = False) -> str:
+def published_markdown(published: "Published", force: Force = False) -> str:
     from .report import totals
 
     counts = totals(published.outcomes, published.planned.plan)

@@ -61,13 +61,18 @@ class SecretRef:
         return f"${self.env}" if self.env else f"file {self.file}"
 
     def resolve(self, base: Path | None = None) -> Secret:
+        """The secret: remembered, so that every later output is scrubbed of it."""
+        return Secret(self.read(base), self.describe())
+
+    def read(self, base: Path | None = None) -> str:
+        """The referenced text as it is (for values that are references but not secrets, such as a URL)."""
         if self.env:
             value = os.environ.get(self.env)
             if value is None:
                 raise SecretError(f"environment variable {self.env} is not set; export it before running dash")
             if not value:
                 raise SecretError(f"environment variable {self.env} is empty")
-            return Secret(value, self.describe())
+            return value
         path = Path(self.file).expanduser()
         if base is not None and not path.is_absolute():
             path = base / path
@@ -80,7 +85,7 @@ class SecretRef:
                               "text: write it as UTF-8") from None
         if not value:
             raise SecretError(f"secret file {path} is empty")
-        return Secret(value, self.describe())
+        return value
 
 
 def encodings(value: str) -> set[str]:

@@ -106,18 +106,21 @@ RANKS = [
      "publisher.model"),
     # The load migrations are rules of Grafana's model, used by the build (grafana.com files) as by import.
     ("publisher.sdk", "publisher.importer.migrate", "publisher.importer.angular", "publisher.importer.angular_stat"),
-    ("publisher.config_values", "publisher.config", "publisher.grafana_com", "publisher.project"),
+    ("publisher.config_values", "publisher.config_environment", "publisher.config", "publisher.grafana_com",
+     "publisher.project"),
     ("publisher.render",),
     ("publisher.lint",),
     ("publisher.desired",),
     ("publisher.grafana",),
     ("publisher.handlers",),
     ("publisher.targets",),
-    ("publisher.engine",),
+    ("publisher.engine", "publisher.selection"),
     ("publisher.build", "publisher.gitinfo", "publisher.importer"),  # importer: below the CLI, above the project
     ("publisher.app",),
-    ("publisher.report", "publisher.report_markdown"),  # shows what the app returns
-    ("publisher.cli", "publisher.__main__", "publisher"),
+    ("publisher.report", "publisher.report_markdown", "publisher.preview"),  # shows what the app returns
+    ("publisher.cli_common",),
+    ("publisher.cli", "publisher.cli_publish", "publisher.cli_import", "publisher.cli_preview", "publisher.__main__",
+     "publisher"),
 ]
 
 

@@ -137,3 +137,44 @@ def test_the_project_defaults_to_the_directory_of_dash_yaml(tmp_path):
     repo.mkdir()
     (repo / "dash.yaml").write_text("environments: {}\n")
     assert load_config(repo / "dash.yaml").project == "team-payments"
+
+
+URL_FROM_ENV = ("environments:\n  prod:\n    url: {env: DASH_TEST_PROD_URL}\n    token: {env: T}\n"
+                "    datasources:\n      prom: {url: {file: prom-url.txt}}\n"
+                "  stage:\n    url: https://stage.example.com\n")
+
+
+def test_url_from_environment_variable_and_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASH_TEST_PROD_URL", "https://grafana.internal.example/grafana/")
+    (tmp_path / "prom-url.txt").write_text("http://prometheus.internal:9090\n")
+    config = _load(tmp_path, URL_FROM_ENV)
+    prod = config.environment("prod")
+    assert prod.url == "https://grafana.internal.example/grafana"
+    assert prod.datasources["prom"].url == "http://prometheus.internal:9090"
+    assert prod.target == "https://grafana.internal.example/grafana (from $DASH_TEST_PROD_URL)"
+
+
+def test_url_from_unset_variable_blocks_only_that_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("DASH_TEST_PROD_URL", raising=False)
+    (tmp_path / "prom-url.txt").write_text("http://prometheus.internal:9090\n")
+    config = _load(tmp_path, URL_FROM_ENV)
+    assert config.environment("stage").url == "https://stage.example.com"  # the others still work
+    assert config.environments["prod"].target == "(not set) (from $DASH_TEST_PROD_URL)"
+    with pytest.raises(ConfigError) as err:
+        config.environment("prod")
+    assert "environments.prod.url: environment variable DASH_TEST_PROD_URL is not set" in str(err.value)
+    assert "env prod cannot be used" in str(err.value)
+
+
+def test_url_from_variable_is_still_checked(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASH_TEST_PROD_URL", "grafana.example.com")
+    with pytest.raises(ConfigError, match=r"environments.prod.url: must be an http:// or https:// URL such as "
+                                          r"https://grafana.example.com, from \$DASH_TEST_PROD_URL 'grafana"):
+        _load(tmp_path, "environments:\n  prod:\n    url: {env: DASH_TEST_PROD_URL}\n")
+
+
+def test_url_with_credentials_is_refused_without_echoing_them(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        _load(tmp_path, "environments:\n  prod:\n    url: https://admin:s3cr3tpass@grafana.example.com\n")
+    assert "must not carry a user or password" in str(err.value)
+    assert "s3cr3tpass" not in str(err.value) and "admin" not in str(err.value)

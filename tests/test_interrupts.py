@@ -69,7 +69,7 @@ def test_a_signal_mid_publish_finishes_what_is_in_flight_and_says_what_was_done(
 
 @pytest.fixture
 def at_a_terminal(monkeypatch):
-    monkeypatch.setattr("publisher.cli._interactive", lambda: True)
+    monkeypatch.setattr("publisher.cli_publish._interactive", lambda: True)
 
 
 def test_a_publish_that_deletes_asks_first_on_a_terminal(env_dash, grafana, tmp_path, at_a_terminal):

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..model import Change, DesiredState, Drift, Outcome
+from ..model import Change, DesiredState, Drift, Force, Outcome, forced
 
 
 @attrs.frozen
@@ -17,8 +17,12 @@ class PlanOptions:
 
 @attrs.frozen
 class ApplyOptions:
-    force: bool = False
+    force: Force = False  # True: --force (every object); a set: --force UID (those objects)
     message: str = "dash publish"
+
+    def forces(self, uid: str) -> bool:
+        """Whether drift on this object may be overwritten."""
+        return forced(self.force, uid)
 
 
 def other_project(theirs: str | None, ours: str | None, what: str) -> Drift | None:

@@ -199,7 +199,7 @@ class DashboardHandler:
         body = {
             "dashboard": dashboard,
             "folderUid": d.folder_uid,
-            "overwrite": bool(options.force and change.action == UPDATE),
+            "overwrite": options.forces(d.uid) and change.action == UPDATE,
             "message": version_message(options.message, published_hash(ours, d.folder_uid)),
         }
         if change.action == UPDATE and change.live.resource_version:  # /apis: the optimistic lock

@@ -99,7 +99,8 @@ class FolderHandler:
         if live.parent_uid != folder.parent_uid:
             version = self.api.move(folder.uid, folder.parent_uid).get("version", version)
         if live.title != folder.title:
-            version = self.api.update(folder.uid, folder.title, version, options.force).get("version", version)
+            overwrite = options.forces(folder.uid)
+            version = self.api.update(folder.uid, folder.title, version, overwrite).get("version", version)
         return Outcome(change, True, "updated", version)
 
     def _subtree(self, uid: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -66,7 +66,12 @@ class Finding:
         return f"{prefix}{self.code} {self.severity} [{where}] {self.message}\n    fix: {self.fix}"
 
     def to_json(self) -> dict[str, Any]:
+        file, _, line = (self.source or "").rpartition(":")
+        if not line.isdigit():  # a JSON file's path, with no line
+            file, line = self.source or "", ""
         return {
+            "file": file or None,
+            "line": int(line) if line else None,
             "code": self.code,
             "severity": self.severity,
             "uid": self.uid,
