@@ -298,10 +298,12 @@ class App:
                 progress: Callable[["Outcome"], None] = lambda outcome: None, stop: "Stop | None" = None,
                 ) -> Published:
         from .engine import apply
-        from .gitinfo import default_message
+        from .gitinfo import default_message, marked
         from .handlers import ApplyOptions
 
-        options = ApplyOptions(force=force, message=message or default_message(Path.cwd()))
+        # A --message gets the commit's mark too, so that `dash rollback` finds that version by its commit.
+        text = marked(message, Path.cwd()) if message else default_message(Path.cwd())
+        options = ApplyOptions(force=force, message=text)
         return Published(planned, apply(planned.target, planned.plan, options, progress, stop), stop)
 
 

@@ -240,6 +240,9 @@ main.add_command(diff)
 main.add_command(publish)
 main.add_command(import_)
 main.add_command(pull)
+from .cli_rollback import rollback  # noqa: E402
+
+main.add_command(rollback)
 from .cli_preview import preview  # noqa: E402
 
 main.add_command(preview)

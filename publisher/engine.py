@@ -112,7 +112,7 @@ class _Run:
             outcome = Outcome(change, False, f"refused: {change.drift.describe()}", refused=True)
         elif change.drift is not None and not self.options.forces(change.uid):
             outcome = Outcome(change, False, f"refused: {change.drift.describe()}; review it with `dash diff`, "
-                              "then publish with --force to overwrite", refused=True)
+                              f"then {self.options.command} with --force to overwrite", refused=True)
         else:
             try:
                 outcome = self.handlers[change.kind].apply(change, self.options)

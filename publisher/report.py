@@ -23,7 +23,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> list[str]:
 
 
 def plan_lines(plan: Plan, header: str, verbose: bool = False, force: Force = False,
-               show_unchanged: bool = False) -> list[str]:
+               show_unchanged: bool = False, verb: str = "publish") -> list[str]:
     """The plan for people: each change with its words, drift and notes; unchanged objects only counted unless
     `show_unchanged` (a reviewer reads what changes; the count says the rest was looked at)."""
     lines = [header]
@@ -40,7 +40,7 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: Force = Fa
             lines.append(f"        note: {note}")
         if change.drift is not None:
             consequence = ("--force overwrites it" if forced(force, change.uid) and change.drift.forceable
-                           else "publish refuses to overwrite it without --force")
+                           else f"{verb} refuses to overwrite it without --force")
             lines.append(f"        ! {change.drift.describe()}; {consequence}")
         if verbose and change.unified_diff:
             lines.extend("        " + line for line in change.unified_diff.splitlines())

@@ -116,11 +116,11 @@ RANKS = [
     ("publisher.targets",),
     ("publisher.engine", "publisher.selection"),
     ("publisher.build", "publisher.gitinfo", "publisher.importer"),  # importer: below the CLI, above the project
-    ("publisher.app",),
+    ("publisher.app", "publisher.rollback"),
     ("publisher.report", "publisher.report_markdown", "publisher.preview"),  # shows what the app returns
     ("publisher.cli_common",),
-    ("publisher.cli", "publisher.cli_publish", "publisher.cli_import", "publisher.cli_preview", "publisher.__main__",
-     "publisher"),
+    ("publisher.cli", "publisher.cli_publish", "publisher.cli_import", "publisher.cli_preview",
+     "publisher.cli_rollback", "publisher.__main__", "publisher"),
 ]
 
 

@@ -138,3 +138,20 @@ def test_errors_in_json_are_typed_with_file_and_line_apart(env_dash, grafana, tm
     error = json.loads(config.stdout)["errors"][0]
     assert (error["kind"], error["key"]) == ("config", "environments.bad.url")
     assert error["file"].endswith("dash.yaml")
+
+
+@pytest.mark.parametrize("grafana", ["13.x"], indirect=True)
+def test_diff_picture_draws_the_changed_dashboard_before_and_after(env_dash, grafana, tmp_path):
+    from .test_preview import _by_id
+
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    grafana.edit_dashboard("api-performance", _set_p95, user="alice")
+    out = tmp_path / "pictures"
+    result = env_dash("diff", "--env", "test", "--picture", str(out))
+    assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["api-performance.after.html", "api-performance.before.html",
+                                                      "index.html"]
+    after = _by_id((out / "api-performance.after.html").read_text())
+    marked = [box["title"] for box in after.values() if "changed" in box["classes"]]
+    assert len(marked) == 1 and "P95 latency" in marked[0]  # its tooltip: the diff's words for it
+    assert f"pictures: 3 page(s) written to {out}/; open {out / 'index.html'}" in result.output

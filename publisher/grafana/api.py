@@ -88,6 +88,20 @@ class DashboardAPI:
             f"version {version} of dashboard {uid!r}",
             lambda api: api.client.GET(f"/dashboards/uid/{uid}/versions/{version}")))
 
+    def revisions(self, uid: str) -> Iterator[dict[str, Any]]:
+        """Every version for `dash rollback`, newest first, as the list shows them: {version, message, created,
+        parentVersion, restoredFrom}, without data (`version` reads one with its data and its message as saved)."""
+        return self.history(uid)
+
+    def restore(self, uid: str, version: int) -> dict[str, Any]:
+        """POST /api/dashboards/uid/{uid}/restore {"version": N}: version N's data saved as a new version (current
+        + 1) in the dashboard's current folder, with the message "Restored from version N"; 404 for an unknown
+        version, 400 when it is identical to the current one (RestoreDashboardVersion in pkg/api/dashboard.go,
+        dashverimpl RestoreVersion)."""
+        return self.http.call(f"restore version {version} of dashboard {uid!r}",
+                              lambda api: api.client.POST(f"/dashboards/uid/{uid}/restore", json={"version": version}),
+                              write=True)
+
 
 class FolderAPI:
     """/api/folders: get, create, update, move, delete."""

@@ -146,6 +146,20 @@ class NativeDashboardAPI:
                 yield {"version": (obj.get("metadata") or {}).get("generation"),
                        "message": _annotations(obj).get(MESSAGE, "")}
 
+    def revisions(self, uid: str) -> Iterator[dict[str, Any]]:
+        """Every version for `dash rollback`, newest first, in the legacy version shape: {version, message,
+        created, data}, from the same history LIST (pkg/services/dashboardversion/dashverimpl: "list all versions
+        and filter", labelSelector grafana.app/get-history=true, fieldSelector metadata.name=<uid>). Restoring is
+        a save of `data` ("restore a dashboard by reading it from history, then creating it again",
+        RestoreDashboardVersion in pkg/api/dashboard.go)."""
+        for page in self.resource.pages(labelSelector=HISTORY, fieldSelector=f"metadata.name={uid}",
+                                        limit=HISTORY_PAGE):
+            for obj in page:
+                meta, notes = obj.get("metadata") or {}, _annotations(obj)
+                yield {"version": meta.get("generation"), "message": notes.get(MESSAGE, ""),
+                       "created": notes.get(UPDATED_AT) or meta.get("creationTimestamp", ""),
+                       "data": {**(obj.get("spec") or {}), "uid": meta.get("name"), "version": meta.get("generation")}}
+
 
 class NativeFolderAPI:
     """folder.grafana.app: get, create, update, move, delete; in FolderAPI's shapes."""

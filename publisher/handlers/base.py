@@ -19,6 +19,7 @@ class PlanOptions:
 class ApplyOptions:
     force: Force = False  # True: --force (every object); a set: --force UID (those objects)
     message: str = "dash publish"
+    command: str = "publish"  # the command that applies (publish, rollback), for the words of a refusal
 
     def forces(self, uid: str) -> bool:
         """Whether drift on this object may be overwritten."""

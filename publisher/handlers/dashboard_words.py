@@ -29,10 +29,10 @@ _TOP_LEVEL_WORDS = {
 }
 
 
-def _panel(panel: dict[str, Any]) -> dict[str, Any]:
+def comparable_panel(panel: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in panel.items() if k not in PANEL_SERVER_FIELDS}
     if out.get("type") == "row":
-        out["panels"] = [_panel(p) for p in out.get("panels") or []]
+        out["panels"] = [comparable_panel(p) for p in out.get("panels") or []]
     return out
 
 
@@ -48,11 +48,11 @@ def normalise(data: dict[str, Any]) -> dict[str, Any]:
     for key, default in UI_DEFAULTS.items():
         if key in out and out[key] == default:
             del out[key]
-    out["panels"] = [_panel(p) for p in out.get("panels") or []]
+    out["panels"] = [comparable_panel(p) for p in out.get("panels") or []]
     return out
 
 
-def _panels(dashboard: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def labelled_panels(dashboard: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(label, panel) for every panel and row, rows' children included."""
     for at in walk_panels(dashboard):
         yield _label(at.panel), at.panel
@@ -63,7 +63,7 @@ def _label(panel: dict[str, Any]) -> str:
     return f"row {title!r}" if panel.get("type") == "row" else f"panel {title!r}"
 
 
-def _match(old: list[tuple[str, dict]], new: list[tuple[str, dict]]):
+def pair_panels(old: list[tuple[str, dict]], new: list[tuple[str, dict]]):
     """Pair panels by label, in order; then a removed and an added panel with the same content but their title
     are one renamed panel; the leftovers were added or removed."""
     pool: dict[str, list[dict]] = {}
@@ -222,7 +222,7 @@ def dashboard_words(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for key in sorted((set(old) | set(new)) - known):
         if old.get(key) != new.get(key):
             words.append(f"{key}: {change(old.get(key), new.get(key))}")
-    pairs, added, removed = _match(list(_panels(old)), list(_panels(new)))
+    pairs, added, removed = pair_panels(list(labelled_panels(old)), list(labelled_panels(new)))
     for label, _ in removed:
         words.append(f"{label} removed")
     for label, _ in added:

@@ -1,6 +1,6 @@
 """Before and after pictures of each dashboard a plan changes, the changed panels marked.
 
-Panels are paired the way the text diff pairs them (dashboard_words._match: by title in order, then a
+Panels are paired the way the text diff pairs them (dashboard_words.pair_panels: by title in order, then a
 removed and an added panel with the same content but their title are one renamed panel), so that the
 picture and the words of `dash diff` agree; what is left on both sides is then paired by panel id (a
 panel renamed and edited at once). Ids come second because the SDK numbers panels in order: a panel
@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..dashboard_json import walk_panels
-from ..handlers.dashboard_words import _match, _panel, _panels
+from ..handlers.dashboard_words import comparable_panel, labelled_panels, pair_panels
 from ..model import CREATE, DELETE, UPDATE, Change, Plan
 from ..output import write_atomic
 from .layout import Layout, layout
@@ -51,12 +51,12 @@ def sides(change: Change) -> tuple[dict[str, Any] | None, dict[str, Any] | None]
 def _content(panel: dict[str, Any]) -> dict[str, Any]:
     """What a change of a panel is judged on: without server fields, and for a row without its panels
     (each of those is judged on its own)."""
-    return {k: v for k, v in _panel(panel).items() if k != "panels"}
+    return {k: v for k, v in comparable_panel(panel).items() if k != "panels"}
 
 
 def _pairs(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
     """(paired, added, removed) panel dicts, rows and collapsed rows' panels included."""
-    paired, added, removed = _match(list(_panels(before)), list(_panels(after)))
+    paired, added, removed = pair_panels(list(labelled_panels(before)), list(labelled_panels(after)))
     pairs = [(a, b) for _, _, a, b in paired]
     new = [p for _, p in added]
     old = [p for _, p in removed]
