@@ -176,6 +176,7 @@ class Drift:
     when: str
     reason: str
     forceable: bool = True  # False: --force does not overwrite it either (another project's object)
+    edits: tuple[str, ...] = ()  # what was changed in Grafana, in words (since dash's last version), when known
 
     def describe(self) -> str:
         if not self.who and not self.when:
@@ -206,7 +207,8 @@ class Change:
             "details": list(self.details),
         }
         if self.drift is not None:
-            out["drift"] = {"who": self.drift.who, "when": self.drift.when, "reason": self.drift.reason}
+            out["drift"] = {"who": self.drift.who, "when": self.drift.when, "reason": self.drift.reason,
+                            "edits": list(self.drift.edits)}
         if self.notes:
             out["notes"] = list(self.notes)
         return out

@@ -42,6 +42,8 @@ def plan_lines(plan: Plan, header: str, verbose: bool = False, force: Force = Fa
             consequence = ("--force overwrites it" if forced(force, change.uid) and change.drift.forceable
                            else f"{verb} refuses to overwrite it without --force")
             lines.append(f"        ! {change.drift.describe()}; {consequence}")
+            who = change.drift.who or "someone"
+            lines.extend(f"          {who} changed in Grafana: {edit}" for edit in change.drift.edits)
         if verbose and change.unified_diff:
             lines.extend("        " + line for line in change.unified_diff.splitlines())
     hidden = len(plan.changes) - len(shown)

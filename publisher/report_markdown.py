@@ -50,9 +50,12 @@ def _attention(plan: Plan, force: Force) -> list[str]:
 def _section(change: Change) -> list[str]:
     words = [f"- {_cell(w)}" for w in change.details] or ["- (no details)"]
     drift = [f"- :warning: {_cell(change.drift.describe())}"] if change.drift is not None else []
+    if change.drift is not None and change.drift.edits:  # what the person did, apart from what publish would do
+        drift += ["", f"Changed in Grafana by {_cell(change.drift.who or 'someone')}:", "",
+                  *(f"- {_cell(edit)}" for edit in change.drift.edits)]
     return ["", "<details>", f"<summary>{_VERB[change.action]} dashboard <code>{_cell(change.uid)}</code> "
             f"{_cell(change.title)} ({len(change.details)} change{'s' if len(change.details) != 1 else ''})"
-            "</summary>", "", *words, *drift, "", "</details>"]
+            "</summary>", "", "What publish would do:", "", *words, *drift, "", "</details>"]
 
 
 def plan_markdown(planned: "Planned", force: Force = False, title: str = "dash diff") -> str:

@@ -155,3 +155,20 @@ def test_diff_picture_draws_the_changed_dashboard_before_and_after(env_dash, gra
     marked = [box["title"] for box in after.values() if "changed" in box["classes"]]
     assert len(marked) == 1 and "P95 latency" in marked[0]  # its tooltip: the diff's words for it
     assert f"pictures: 3 page(s) written to {out}/; open {out / 'index.html'}" in result.output
+
+
+def test_what_a_ui_edit_changed_is_shown_apart_from_what_publish_would_do(env_dash, grafana):
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    grafana.edit_dashboard("api-performance", _set_p95, user="alice")
+    grafana.edit_dashboard("api-performance", lambda d: d.update(refresh="5m"), user="alice")  # two UI saves
+    report = json.loads(env_dash("diff", "--env", "test", "--output", "json").stdout)
+    change = next(c for c in report["changes"] if c["uid"] == "api-performance")
+    # publish's words go from Grafana's value to ours; the edit's from dash's last version to Grafana's
+    assert any(d.startswith("panel 'P95 latency': query A: histogram_quantile(0.[-99-]{+95+}")
+               for d in change["details"])
+    edits = change["drift"]["edits"]
+    assert any(e.startswith("panel 'P95 latency': query A: histogram_quantile(0.[-95-]{+99+}") for e in edits)
+    assert any(e.startswith("refresh interval:") and e.endswith("'5m'") for e in edits), edits
+    text = env_dash("diff", "--env", "test").output
+    assert "alice changed in Grafana: panel 'P95 latency': query A: histogram_quantile(0.[-95-]{+99+}" in text \
+        or "user:alice changed in Grafana: panel 'P95 latency'" in text

@@ -157,22 +157,41 @@ class DashboardHandler:
             return Drift(live.updated_by, live.updated, "exists in Grafana but was not published by dash")
         # The content alone: the mark of dash before it hashed the folder too, adopted once.
         wanted = {published_hash(theirs, live.folder_uid), content_hash(theirs)}
-        if self._published(live.uid, wanted):
+        found, last_ours = self._published(live.uid, wanted)
+        if found:
             return None
-        return Drift(live.updated_by, live.updated, "changed in Grafana since dash published it")
+        return Drift(live.updated_by, live.updated, "changed in Grafana since dash published it",
+                     edits=self._edits(live, theirs, last_ours))
 
-    def _published(self, uid: str, wanted: set[str]) -> bool:
-        """Whether one of the versions, newest first, carries one of the `wanted` marks."""
+    def _published(self, uid: str, wanted: set[str]) -> tuple[bool, int | None]:
+        """Whether one of the versions, newest first, carries one of the `wanted` marks; and the newest version
+        that carries any mark of dash's (what dash last published)."""
+        newest_ours = None
         for searched, version in enumerate(self.api.history(uid)):
             if searched >= VERSIONS_SEARCHED:
-                return False
+                break
             marks = set(_HASH.findall(version.get("message") or ""))
             if not marks and _rewritten(version):
                 saved = self.api.version(uid, version["version"]) or {}
                 marks = set(_HASH.findall(saved.get("message") or ""))
             if marks & wanted:
-                return True
-        return False
+                return True, version["version"]
+            if marks and newest_ours is None:
+                newest_ours = version["version"]
+        return False, newest_ours
+
+    def _edits(self, live: LiveDashboard, theirs: dict[str, Any], number: int | None) -> tuple[str, ...]:
+        """What was changed in Grafana: the words from the version dash last published to the live one (the
+        direction the person took it, the reverse of publish's). One more read, for drifted dashboards only."""
+        if number is None:
+            return ()
+        saved = self.api.version(live.uid, number) or {}
+        data = saved.get("data")
+        if not isinstance(data, dict):  # /apis: one version's spec comes from the history list
+            data = next((r.get("data") for r in self.api.revisions(live.uid) if r.get("version") == number), None)
+        if not isinstance(data, dict):
+            return ()
+        return tuple(dashboard_words(normalise(data), theirs)) or ("content changed",)
 
     def plan_delete(self, live: LiveDashboard, state: DesiredState) -> Change | None:
         current = self._read(live.uid)  # search may be stale: look at the object itself
