@@ -172,3 +172,16 @@ def test_what_a_ui_edit_changed_is_shown_apart_from_what_publish_would_do(env_da
     text = env_dash("diff", "--env", "test").output
     assert "alice changed in Grafana: panel 'P95 latency': query A: histogram_quantile(0.[-95-]{+99+}" in text \
         or "user:alice changed in Grafana: panel 'P95 latency'" in text
+
+
+@pytest.mark.parametrize("grafana", ["12.x"], indirect=True)
+def test_a_datasource_change_shows_both_values(env_dash, grafana, tmp_path):
+    assert env_dash("publish", "--env", "test").exit_code == 0
+    config = tmp_path / "dash.yaml"
+    config.write_text(config.read_text().replace(
+        'prometheus: {url: "http://prometheus:9090"}',
+        'prometheus: {url: "http://prometheus.internal:9090", json_data: {timeInterval: 30s}}'))
+    report = json.loads(env_dash("diff", "--env", "test", "--output", "json").stdout)
+    change = next(c for c in report["changes"] if c["kind"] == "datasource" and c["uid"] == "prometheus")
+    assert "url: 'http://prometheus:9090' → 'http://prometheus.internal:9090'" in change["details"]
+    assert any(d.startswith("jsonData.timeInterval: ") and d.endswith("→ '30s'") for d in change["details"])

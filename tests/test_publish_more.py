@@ -170,7 +170,8 @@ def test_datasource_settings_change_is_an_update_and_a_no_op_otherwise(env_dash,
     text = (tmp_path / "dash.yaml").read_text().replace("http://prometheus:9090", "http://prometheus-2:9090")
     (tmp_path / "dash.yaml").write_text(text)
     diff = env_dash("diff", "--env", "test")
-    assert diff.exit_code == 2 and "~ update    datasource  prometheus" in diff.output and "url changed" in diff.output
+    assert diff.exit_code == 2 and "~ update    datasource  prometheus" in diff.output
+    assert "url: 'http://prometheus:9090' → 'http://prometheus-2:9090'" in diff.output
     assert env_dash("publish", "--env", "test").exit_code == 0
     assert grafana.grafana.org(1).datasources["prometheus"].body["url"] == "http://prometheus-2:9090"
     assert env_dash("diff", "--env", "test").exit_code == 0

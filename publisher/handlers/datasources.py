@@ -32,6 +32,7 @@ from ..model import (
     Outcome,
 )
 from .base import ApplyOptions, PlanOptions, other_project
+from .value_words import keyed_changes
 
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 16}
 SECRET_DIGEST_KEY = "dashSecretDigest"
@@ -138,10 +139,9 @@ class DatasourceHandler:
             return Change(self.kind, desired.uid, desired.name, UPDATE, ("belongs to another project",), desired,
                           live, blocked)
         ours, theirs = normalise(desired.body), live.fields
-        details = [f"{key} changed" for key in sorted(ours) if key != "jsonData" and ours[key] != theirs[key]]
-        for key in sorted(set(ours["jsonData"]) | set(theirs["jsonData"])):
-            if ours["jsonData"].get(key) != theirs["jsonData"].get(key):
-                details.append(f"jsonData.{key} changed")
+        # The values, Grafana's then ours (secrets are never among them: they go in secureJsonData).
+        details = keyed_changes(theirs, ours, [k for k in sorted(ours) if k != "jsonData"])
+        details += [f"jsonData.{words}" for words in keyed_changes(theirs["jsonData"], ours["jsonData"])]
         removed = removed_secrets(desired, live)
         if not secrets_match(desired.secrets, live.secret_digest):
             sent = ", ".join(sorted(desired.secrets))
