@@ -185,3 +185,21 @@ def test_a_datasource_change_shows_both_values(env_dash, grafana, tmp_path):
     change = next(c for c in report["changes"] if c["kind"] == "datasource" and c["uid"] == "prometheus")
     assert "url: 'http://prometheus:9090' → 'http://prometheus.internal:9090'" in change["details"]
     assert any(d.startswith("jsonData.timeInterval: ") and d.endswith("→ '30s'") for d in change["details"])
+
+
+@pytest.mark.parametrize("grafana", ["12.x"], indirect=True)
+def test_one_change_among_100_dashboards_is_a_short_diff_with_both_values(env_dash, grafana, tmp_path):
+    from bench.workload import write
+
+    sdk, _ = write(100, tmp_path / "many")
+    config = tmp_path / "dash.yaml"  # the workload declares Prometheus alone
+    config.write_text(config.read_text().replace('      loki: {url: "http://loki:3100"}\n', ""))
+    first = env_dash("--dashboards", str(sdk), "publish", "--env", "test")
+    assert first.exit_code == 0, first.output
+    module = sdk / "svc_0042.py"
+    module.write_text(module.read_text().replace('0.95, by="endpoint"', '0.9, by="endpoint"', 1))
+    result = env_dash("--dashboards", str(sdk), "diff", "--env", "test")
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert len(lines) <= 15, lines
+    assert any("panel 'P95 latency': query A: histogram_quantile(0.[-95-]{+9+}" in line for line in lines), lines
