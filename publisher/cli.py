@@ -246,6 +246,9 @@ main.add_command(rollback)
 from .cli_preview import preview  # noqa: E402
 
 main.add_command(preview)
+from .cli_init import init  # noqa: E402
+
+main.add_command(init)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -120,7 +120,7 @@ RANKS = [
     ("publisher.report", "publisher.report_markdown", "publisher.preview"),  # shows what the app returns
     ("publisher.cli_common",),
     ("publisher.cli", "publisher.cli_publish", "publisher.cli_import", "publisher.cli_preview",
-     "publisher.cli_rollback", "publisher.__main__", "publisher"),
+     "publisher.cli_rollback", "publisher.cli_init", "publisher.scaffold", "publisher.__main__", "publisher"),
 ]
 
 

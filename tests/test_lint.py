@@ -277,7 +277,7 @@ def test_a_comment_on_the_panel_line_suppresses_its_codes(dash, tmp_path):
     assert result.output.splitlines() == [
         "boards/a.py:7: DASH050 warning [two / panel 'Other'] stat panel has no description",
         "    fix: add description=... saying what the panel shows",
-        "linted 1 dashboards: 0 errors, 1 warnings, 3 suppressed"]
+        "linted 1 dashboard: 0 errors, 1 warning, 3 suppressed"]
     report = json.loads(dash("--dashboards", "boards", "lint", "--output", "json").output)
     assert report["ok"] and report["suppressed"] == 3
     assert [(f["code"], f["panel"], f["suppressed"]) for f in report["findings"]] == [
@@ -301,7 +301,7 @@ def test_dash_yaml_suppresses_per_project_and_per_uid(dash, tmp_path):
     (tmp_path / "dash.yaml").write_text("lint:\n  ignore: [DASH050, DASH051]\n  per_uid:\n    old: [DASH030]\n")
     result = dash("lint", "old.json")
     assert result.exit_code == 1 and "DASH032" in result.output and "DASH030" not in result.output
-    assert result.output.rstrip().endswith("linted 1 dashboards: 1 errors, 0 warnings, 3 suppressed")
+    assert result.output.rstrip().endswith("linted 1 dashboard: 1 error, 0 warnings, 3 suppressed")
 
 
 @pytest.mark.parametrize("yaml,message", [

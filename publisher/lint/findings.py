@@ -109,7 +109,8 @@ class Report:
         errors = len([f for f in shown if f.severity == ERROR])
         suppressed = len(self.findings) - len(shown)
         tail = f", {suppressed} suppressed" if suppressed else ""
-        out.append(f"linted {self.dashboards} dashboards: {errors} errors, {len(shown) - errors} warnings{tail}")
+        out.append(f"linted {_count(self.dashboards, 'dashboard')}: {_count(errors, 'error')}, "
+                   f"{_count(len(shown) - errors, 'warning')}{tail}")
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -120,3 +121,7 @@ class Report:
             "suppressed": len(self.findings) - len(self.shown),
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
