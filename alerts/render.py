@@ -13,6 +13,13 @@ _LABEL_REF = re.compile(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 
 
+def _did_you_mean(name: str, known: Mapping[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 @attrs.frozen
 class Panels:
     """Where each dashboard's panels are: uid -> panel title -> panel id, and Grafana's base URL."""
@@ -22,9 +29,12 @@ class Panels:
 
     def problem(self, link: PanelLink) -> str | None:
         if link.dashboard_uid not in self.ids:
-            return f"links to dashboard {link.dashboard_uid!r}, which dash does not build"
-        if link.panel_title not in self.ids[link.dashboard_uid]:
-            return f"links to panel {link.panel_title!r}, which dashboard {link.dashboard_uid!r} does not have"
+            return (f"links to dashboard {link.dashboard_uid!r}, which dash does not build"
+                    f"{_did_you_mean(link.dashboard_uid, self.ids)}")
+        titles = self.ids[link.dashboard_uid]
+        if link.panel_title not in titles:
+            return (f"links to panel {link.panel_title!r}, which dashboard {link.dashboard_uid!r} does not have"
+                    f"{_did_you_mean(link.panel_title, titles)}")
         return None
 
     def url(self, link: PanelLink) -> str:

@@ -225,6 +225,16 @@ def test_a_test_case_must_spell_out_value_annotations():
         promtool_tests(RuleFile("x.yml", [RuleGroup("g", [rule])]), guide.ALERTING, panels)
 
 
+def test_a_link_to_a_missing_panel_or_dashboard_says_what_was_meant():
+    from alerts.model import PanelLink
+
+    panels = Panels({"system": {"CPU usage": 2, "Memory usage": 3}})
+    assert panels.problem(PanelLink("system", "CPU usag")) == (
+        "links to panel 'CPU usag', which dashboard 'system' does not have (did you mean 'CPU usage'?)")
+    assert panels.problem(PanelLink("sytem", "CPU usage")).endswith("(did you mean 'system'?)")
+    assert panels.problem(PanelLink("system", "Disk")).endswith("does not have")  # nothing close: no guess
+
+
 def test_dash_check_runs_the_real_tools(dash, tmp_path):
     needs_tools()
     write_dash_yaml(tmp_path)

@@ -11,7 +11,9 @@ WARNING = "warning"
 
 #: code -> (severity, what the check is about, the one-line fix)
 CODES: dict[str, tuple[str, str, str]] = {
-    "DASH000": (ERROR, "module or dashboard failed to load", "fix the error at the given line"),
+    "DASH000": (ERROR, "module or dashboard failed to load",
+                "correct the Python at that file and line (the message says what it raised); the module's "
+                "dashboards are not built until it imports"),
     "DASH001": (ERROR, "duplicate dashboard uid", "give each dashboard its own uid"),
     "DASH002": (ERROR, "duplicate title in a folder", "rename one dashboard or move it to another folder"),
     "DASH003": (ERROR, "invalid uid", "use 1-40 characters of a-z, A-Z, 0-9, '-' and '_'"),
