@@ -67,7 +67,7 @@ class Published:
         return not self.interrupted and not any(o.result in ("failed", "refused") for o in self.outcomes)
 
 
-def _user_errors(fn: Callable[[], Any], where: str = "dash") -> Any:
+def user_errors(fn: Callable[[], Any], where: str = "dash") -> Any:
     """Problems the user can fix as AppError: configuration, Grafana's answers, the file system (`where`)."""
     from .config import ConfigError
     from .grafana import GrafanaError
@@ -127,11 +127,11 @@ class App:
         if self._config is None:
             from .config import load_config
 
-            self._config = _user_errors(lambda: load_config(self.config_path))
+            self._config = user_errors(lambda: load_config(self.config_path))
         return self._config
 
     def environment(self, name: str | None) -> "Environment | None":
-        return None if name is None else _user_errors(lambda: self.config.environment(name))
+        return None if name is None else user_errors(lambda: self.config.environment(name))
 
     def project(self) -> "Project":
         if self._project is None:
@@ -227,7 +227,7 @@ class App:
             return DirectoryTarget(env.directory, env.org_id)
         from .targets.server import ServerTarget
 
-        return _user_errors(lambda: ServerTarget(env, project=self.config.project))
+        return user_errors(lambda: ServerTarget(env, project=self.config.project))
 
     def _connect_and_prefetch(self, env: "Environment") -> "Target":
         target = self.connect(env)
@@ -246,7 +246,7 @@ class App:
                            "(pull from an environment with a Grafana url)")
         result = self.rendered()
         target = self.connect(env)
-        return _user_errors(lambda: pulled(result.dashboards, target, env.name, uid), f"env {env.name}")
+        return user_errors(lambda: pulled(result.dashboards, target, env.name, uid), f"env {env.name}")
 
     def probe(self, env: "Environment") -> dict[str, Any]:
         """What the environment's target is, as data: lines for people, fields for JSON; never raises."""
@@ -283,9 +283,9 @@ class App:
                            f"--prune would delete everything dash published to env {env.name}; check --dashboards "
                            "and dash.yaml's `dashboards:`")
         target = connected()
-        state = _user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
+        state = user_errors(lambda: desired_state(rendered, project.datasources, env, project.log_queries,
                                                    target.traits, self.config.project, project.held))
-        plan = _user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)),
+        plan = user_errors(lambda: make_plan(target, state, PlanOptions(prune=prune, verbose=verbose)),
                             f"env {env.name} ({target.description})")
         try:
             plan = narrowed(plan, only) if only else plan
@@ -307,4 +307,4 @@ class App:
         return Published(planned, apply(planned.target, planned.plan, options, progress, stop), stop)
 
 
-__all__ = ["App", "AppError", "LoadError", "Planned", "Published"]
+__all__ = ["App", "AppError", "LoadError", "Planned", "Published", "user_errors"]

@@ -54,8 +54,7 @@ def _dashboards(app: "App", env_name: str | None) -> tuple[list[tuple[str, dict[
         return [(r.folder, r.json) for r in result.dashboards], result.errors, []
     import attrs
 
-    from .app import AppError
-    from .config import ConfigError
+    from .app import user_errors
     from .desired import TargetTraits, desired_state
 
     env = app.environment(env_name)
@@ -63,11 +62,9 @@ def _dashboards(app: "App", env_name: str | None) -> tuple[list[tuple[str, dict[
     # The environment's datasources are left out: they do not change a dashboard's picture, and encoding
     # them would resolve their secrets. The query library is not probed (no Grafana is contacted).
     traits = TargetTraits(files=env.directory is not None)
-    try:
-        state = desired_state(result.dashboards, project.datasources, attrs.evolve(env, datasources={}),
-                              project.log_queries, traits, app.config.project, project.held)
-    except ConfigError as exc:
-        raise AppError(str(exc)) from None
+    state = user_errors(lambda: desired_state(result.dashboards, project.datasources,
+                                              attrs.evolve(env, datasources={}), project.log_queries, traits,
+                                              app.config.project, project.held))
     notes = list(state.notes)
     if not traits.files and project.log_queries:  # the state's note assumes a probed server
         notes = [n for n in notes if not n.startswith("saved log queries:")]
@@ -77,12 +74,7 @@ def _dashboards(app: "App", env_name: str | None) -> tuple[list[tuple[str, dict[
 
 
 def _write(dashboards: list[tuple[str, dict[str, Any]]], out: Path) -> list[Path]:
-    from .app import AppError
+    from .app import user_errors
     from .preview.page import write_pages
 
-    try:
-        return write_pages(dashboards, out)
-    except OSError as exc:
-        from .oserror import describe
-
-        raise AppError(describe(exc, f"--out {out}")) from None
+    return user_errors(lambda: write_pages(dashboards, out), f"--out {out}")

@@ -55,13 +55,14 @@ def environments(app: "App", names: tuple[str, ...], all_envs: bool) -> list[str
     return list(dict.fromkeys(names))
 
 
-def _planned(app: "App", name: str, **options: Any) -> "Planned | AppError":
+def _planned(app: "App", name: str, **options: Any) -> "tuple[Planned | None, AppError | None]":
+    """(the plan, None), or (None, the error): one environment's error does not stop the others'."""
     from .app import AppError
 
     try:
-        return app.plan(name, **options)
+        return app.plan(name, **options), None
     except AppError as exc:
-        return exc
+        return None, exc
 
 
 def _worst(codes: list[int]) -> int:
@@ -113,11 +114,11 @@ def diff(app: "App", env_names: tuple[str, ...], all_envs: bool, only: tuple[str
     codes: list[int] = []
     results: list[dict[str, Any]] = []
     for name in names:
-        planned = _planned(app, name, prune=prune, verbose=verbose, skip_lint=skip_lint, only=only)
-        if not hasattr(planned, "plan"):
-            _show_error(name, planned, several, output)
+        planned, error = _planned(app, name, prune=prune, verbose=verbose, skip_lint=skip_lint, only=only)
+        if error is not None:
+            _show_error(name, error, several, output)
             codes.append(1)
-            results.append(_env_error_json(name, planned))
+            results.append(_env_error_json(name, error))
             continue
         codes.append(2 if planned.plan.pending else 0)
         if output == "json":
@@ -139,24 +140,14 @@ def diff(app: "App", env_names: tuple[str, ...], all_envs: bool, only: tuple[str
 
 
 def _pictures(planned: "Planned", out: Path, output: str) -> None:
+    from .app import user_errors
     from .cli_common import run as _run
     from .preview.diff_pages import write_diff_pictures
 
-    written = _run(lambda: _in_files(lambda: write_diff_pictures(planned.plan, out), out))
+    written = _run(lambda: user_errors(lambda: write_diff_pictures(planned.plan, out), str(out)))
     if output == "text":
         shown = f"; open {out / 'index.html'}" if written else ""
         click.echo(f"pictures: {len(written)} page(s) written to {out}/{shown}", err=True)
-
-
-def _in_files(fn: Callable[[], Any], where: Path) -> Any:
-    """fn(), with a file-system failure as an error naming the directory."""
-    from .app import AppError
-    from .oserror import describe
-
-    try:
-        return fn()
-    except OSError as exc:
-        raise AppError(describe(exc, str(where))) from None
 
 
 @click.command()
@@ -198,17 +189,15 @@ def publish(app: "App", env_names: tuple[str, ...], all_envs: bool, only: tuple[
                                     show_unchanged=show_unchanged)
         codes.append(code)
         results.append(result)
-        if code not in (0, 2) and not keep_going and index + 1 < len(names):
+        signalled = code not in (0, 1, 2)  # SIGINT or SIGTERM: never go on, --keep-going or not
+        if (signalled or (code == 1 and not keep_going)) and index + 1 < len(names):
             rest = names[index + 1:]
-            why = (f"stopped by {result.get('interrupted')}" if code not in (1,) else
-                   f"env {name} did not publish cleanly")
+            why = f"stopped by {result.get('interrupted')}" if signalled else f"env {name} did not publish cleanly"
             for later in rest:
                 results.append({"env": later, "ok": False, "result": NOT_STARTED, "reason": why})
             if output == "text":
                 click.secho(f"not started: {', '.join(rest)} ({why}; --keep-going goes on after a failure)",
                             fg="yellow", err=True)
-            break
-        if code not in (0, 1, 2):  # a signal: never go on
             break
     if several and output == "text":
         click.echo("Environments: " + "; ".join(_env_word(r) for r in results) + ".")
@@ -234,10 +223,10 @@ def _publish_one(app: "App", name: str, several: bool, dry_run: bool, force: "Fo
     """(exit code, JSON object) of one environment's publish; what it shows is printed as it goes."""
     from .report import plan_json, plan_lines, styled
 
-    planned = _planned(app, name, prune=prune, skip_lint=skip_lint, only=only, forced=forced)
-    if not hasattr(planned, "plan"):
-        _show_error(name, planned, several, output)
-        return 1, _env_error_json(name, planned)
+    planned, error = _planned(app, name, prune=prune, skip_lint=skip_lint, only=only, forced=forced)
+    if error is not None:
+        _show_error(name, error, several, output)
+        return 1, _env_error_json(name, error)
     text = output == "text"
     header = f"dash publish{' --dry-run' if dry_run else ''}: env {planned.env.name} -> {planned.target.description}"
     if text:
@@ -254,7 +243,9 @@ def _publish_one(app: "App", name: str, several: bool, dry_run: bool, force: "Fo
         click.secho(f"error: {declined}", fg="red", err=True)
         return 1, {"env": name, **error_json(declined)}
     published = _apply(app, planned, force, message, output)
-    return _exit_code(published), _published_json(published)
+    from .report import published_json
+
+    return _exit_code(published), published_json(published)
 
 
 def _exit_code(published: "Published") -> int:
@@ -263,12 +254,6 @@ def _exit_code(published: "Published") -> int:
     if published.interrupted:
         return EXIT_CODES[published.interrupted]
     return 0 if published.ok else 1
-
-
-def _published_json(published: "Published") -> dict[str, Any]:
-    from .report import published_json
-
-    return published_json(published)
 
 
 def _interactive() -> bool:

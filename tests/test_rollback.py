@@ -22,23 +22,6 @@ from .conftest import TOKEN
 PROJECT = "rollback-tests"
 
 
-@pytest.fixture(params=["11.6", "12.x", "13.x"])
-def grafana(request):
-    """The emulator in the legacy mode and in the /apis modes, every exchange checked against Grafana's OpenAPI."""
-    from .grafana_emulator import Emulator
-    from .grafana_emulator.openapi import check
-
-    emulator = Emulator(mode=request.param).start()
-    emulator.record = True
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-    problems = [f"{x.method} {x.template} -> {x.status}: {p}"
-                for x in emulator.exchanges for p in check(x.method, x.template, x.request, x.status, x.response)]
-    assert problems == [], "the emulator drifted from Grafana's OpenAPI:\n" + "\n".join(problems[:20])
-
-
 class Repo:
     """A project in a git repository of its own: dashboards in boards/, dash.yaml pointing at the emulator."""
 
