@@ -147,6 +147,16 @@ def _user_line(exc: BaseException, file: Path) -> int:
     return line
 
 
+def _called_at(exc: BaseException) -> tuple[str, int] | None:
+    """Where the user's code made the call that raised `exc`, when the exception says so (the SDK's DashboardError
+    carries `at`): a call in a helper module is reported at the helper's line, not at the module's line that
+    called the helper."""
+    at = getattr(exc, "at", None)
+    if isinstance(at, tuple) and len(at) == 2 and isinstance(at[0], str) and isinstance(at[1], int) and at[1] > 0:
+        return display_path(at[0]), at[1]
+    return None
+
+
 class _ExitCalled(Exception):
     """os._exit called by a module: it would end dash at once, with a status that claims success."""
 
@@ -217,7 +227,8 @@ def load_file(path: Path, name: str, printed: list[LoadError] | None = None) -> 
         raise LoadFailed(LoadError(shown, _user_line(exc, path), _failure_message(exc))) from None
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - errors in user code are reported, not raised
         sys.modules.pop(name, None)
-        raise LoadFailed(LoadError(shown, _user_line(exc, path), _failure_message(exc))) from None
+        file, line = _called_at(exc) or (shown, _user_line(exc, path))
+        raise LoadFailed(LoadError(file, line, _failure_message(exc))) from None
     finally:
         os._exit = real_exit
         _report_printed(shown, "".join(output), printed)

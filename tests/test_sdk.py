@@ -58,11 +58,6 @@ def test_custom_units_are_accepted():
     assert units.check_unit("currency:CHF") == "currency:CHF"
 
 
-def test_a_panel_without_a_unit_is_refused():
-    with pytest.raises(DashboardError, match="give a unit"):
-        timeseries("CPU", "up")
-
-
 @pytest.mark.parametrize(
     "metric,unit",
     [("http_requests_total", "reqps"), ("node_network_receive_bytes_total", "Bps"), ("jobs_total", "ops")],

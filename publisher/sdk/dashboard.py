@@ -23,12 +23,14 @@ import attrs
 import grafanalib.core as G
 
 from ..dashboard_json import UID
+from . import args as A
 from . import modernise, raw
+from .args import describe
 from .datasources import Datasource
 from .errors import DashboardError
 from .layout import DEFAULT_HEIGHT, DEFAULT_PER_LINE, GridPos, Section, place
-from .panels import Panel, wrap
 from .query import ref_ids
+from .shared import Panel, wrap
 from .source import declared_at
 from .variables import datasource_variable
 
@@ -40,13 +42,21 @@ ROOT_FOLDER = "General"  # Grafana's name for the top level (no folder)
 
 @attrs.frozen
 class Link:
-    """A link in the dashboard header to another dashboard (by uid) or to a URL."""
+    """A link in the dashboard header to another dashboard (by uid) or to a URL.
+
+        Link("Node details", uid="node-exporter-full")             # a dashboard dash builds: lint checks it
+        Link("Payments", uid="payments-overview", external=True)   # another team's dashboard on this Grafana
+        Link("Runbook", url="https://runbooks.internal/api")
+    """
 
     title: str
     uid: str | None = None
     url: str | None = None
     keep_time: bool = True
     include_vars: bool = False
+    # A dashboard dash does not build (another team's): shown with the external-link icon, and lint's DASH052
+    # (a link to an unknown dashboard) leaves it alone, as it does every url= link.
+    external: bool = False
 
     def __attrs_post_init__(self) -> None:
         if (self.uid is None) == (self.url is None):
@@ -57,7 +67,7 @@ class Link:
             title=self.title,
             type="link",
             uri=self.url if self.url is not None else f"/d/{self.uid}",
-            icon="dashboard" if self.uid else "external link",
+            icon="external link" if self.url is not None or self.external else "dashboard",
             keepTime=self.keep_time,
             includeVars=self.include_vars,
             tooltip=self.title,
@@ -90,6 +100,24 @@ def _folder(value: str) -> str:
     return "/".join(parts)
 
 
+def _listed(what: str, value: Any, example: str) -> list[Any]:
+    """A Dashboard argument that is a list: a string, a dict or a single object is refused, not iterated."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise DashboardError(f"Dashboard: {what} must be a list such as {example}, got {describe(value)}")
+    return list(value)
+
+
+def _check_variables(title: str, variables: list[Any]) -> None:
+    for var in variables:
+        if not isinstance(var, G.Template):
+            raise DashboardError(
+                f"dashboard {title!r}: each of variables must be made with label_values(...), custom(...) or "
+                f"datasource_variable(...) (grafanalib Templates), got {describe(var)}; for example "
+                "variables=[label_values('namespace', 'kube_pod_info')]")
+
+
 def _row_header(row: _Row, grid: GridPos, panel_id: int) -> G.RowPanel:
     """The Grafana row panel above a titled row."""
     return G.RowPanel(
@@ -109,11 +137,13 @@ class Dashboard:
     title: str
     uid: str
     folder: str = attrs.field(default="General", converter=_folder)
-    tags: list[str] = attrs.field(factory=list, converter=list)
+    tags: list[str] = attrs.field(factory=list, converter=lambda v: _listed("tags", v, "['api', 'team-payments']"))
     description: str = ""
     datasource: Datasource | None = None
-    variables: list[Any] = attrs.field(factory=list, converter=list)
-    links: list[Link] = attrs.field(factory=list, converter=list)
+    variables: list[Any] = attrs.field(factory=list, converter=lambda v: _listed(
+        "variables", v, "[label_values('namespace', 'kube_pod_info')]"))
+    links: list[Link] = attrs.field(factory=list, converter=lambda v: _listed(
+        "links", v, "[Link('Runbook', url='https://...')]"))
     time: tuple[str, str] = ("now-6h", "now")
     refresh: str = "1m"
     timezone: str = "browser"
@@ -134,10 +164,21 @@ class Dashboard:
                 f"dashboard {self.title!r}: uid {self.uid!r} must be 1-40 characters of [a-zA-Z0-9_-] "
                 "(Grafana's rule); pick a short stable name such as 'api-performance'"
             )
+        A.text(f"dashboard {self.title!r}: ", "description", self.description, "'What this dashboard is for'",
+               optional=False)
+        if self.datasource is not None and not isinstance(self.datasource, Datasource):
+            raise DashboardError(f"dashboard {self.title!r}: datasource must be a Datasource('Prometheus', "
+                                 f"'prometheus', uid='prometheus'), declared once and reused, got "
+                                 f"{describe(self.datasource)}")
+        _check_variables(self.title, self.variables)
+        for link in self.links:
+            if not isinstance(link, Link):
+                raise DashboardError(f"dashboard {self.title!r}: each of links must be a Link('Title', uid=...) or "
+                                     f"Link('Title', url=...), got {describe(link)}")
         for tag in self.tags:
             if not isinstance(tag, str) or not tag or len(tag.encode()) > 50:
                 raise DashboardError(f"dashboard {self.title!r}: tag {tag!r} must be 1-50 bytes (Grafana's limit)")
-        if not _REFRESH.match(self.refresh or ""):
+        if not isinstance(self.refresh, str) or not _REFRESH.match(self.refresh):
             raise DashboardError(f"dashboard {self.title!r}: refresh {self.refresh!r} must look like '30s' or '1m'")
         if isinstance(self.time, str):
             self.time = (self.time, "now")
@@ -163,17 +204,42 @@ class Dashboard:
         """A titled row of panels, laid out left to right and wrapped at 24 columns.
 
         `grid` and `id` fix the header's position and id; `grafana` holds row keys as Grafana writes them."""
-        if not title or not title.strip():
-            raise DashboardError(f"dashboard {self.title!r}: a row needs a title (use .panels() for no header)")
-        self._rows.append(_Row(title, [wrap(p) for p in panels], collapsed, height, per_line, repeat, grid, id,
-                               dict(grafana or {})))
+        if not isinstance(title, str) or not title.strip():
+            raise DashboardError(f"dashboard {self.title!r}: a row needs a title, a non-empty string, got "
+                                 f"{describe(title)} (use .panels() for no header)")
+        wrapped = self._check_repeats([wrap(p) for p in panels])
+        self._rows.append(_Row(title, wrapped, collapsed, height, per_line, repeat, grid, id, dict(grafana or {})))
         return self
+
+    def declared_variables(self, more: Iterable[Panel] = ()) -> list[str]:
+        """The names of the dashboard's variables: declared, as Grafana JSON (`grafana=`), and the datasource
+        variables of the datasources its panels use (with `more`)."""
+        names = [v.name for v in self.variables if isinstance(v, G.Template)]
+        names += [v.get("name") for v in (self.grafana.get("templating") or {}).get("list", []) if isinstance(v, dict)]
+        candidates = [self.datasource] + [p.datasource for p in [*self.iter_panels(), *more]]
+        seen = {ds.uid: ds for ds in candidates if ds is not None}
+        names += [n for n in self._variable_names(list(seen.values())).values() if n not in names]
+        return [n for n in names if isinstance(n, str)]
+
+    def _check_repeats(self, panels: list[Panel]) -> list[Panel]:
+        """Refuse a panel that repeats by a variable the dashboard does not declare."""
+        repeated = [p for p in panels if p.repeat]
+        if repeated:
+            names = self.declared_variables(panels)
+            for p in repeated:
+                if p.repeat not in names:
+                    declared = ", ".join(repr(n) for n in names) or "none"
+                    raise DashboardError(
+                        f"panel {p.title!r}: repeat={p.repeat!r} names no variable of dashboard {self.title!r} "
+                        f"(declared: {declared}); add it to Dashboard(variables=[...]) or repeat by one of those",
+                        at=p.declared_at)
+        return panels
 
     def panels(
         self, *panels: Panel | G.Panel, height: int = DEFAULT_HEIGHT, per_line: int = DEFAULT_PER_LINE
     ) -> "Dashboard":
         """Panels with no row header above them."""
-        self._rows.append(_Row(None, [wrap(p) for p in panels], False, height, per_line))
+        self._rows.append(_Row(None, self._check_repeats([wrap(p) for p in panels]), False, height, per_line))
         return self
 
     def iter_panels(self) -> Iterable[Panel]:
@@ -317,6 +383,6 @@ class Dashboard:
         try:
             out = modernise.dashboard(modernise.to_plain(self.to_grafanalib()))
         except DashboardError as exc:
-            raise type(exc)(f"dashboard {self.uid!r}: {exc}") from None
+            raise type(exc)(f"dashboard {self.uid!r}: {exc.message}", at=exc.at) from None
         out.update(copy.deepcopy(self.grafana))
         return raw.unwrap(out)

@@ -30,6 +30,8 @@ ROW_HEADER_HEIGHT = 1
 
 @attrs.frozen
 class GridPos:
+    """A fixed position on Grafana's 24-column grid: `stat("Up", "up", unit="none", grid=GridPos(0, 0, 6, 4))`."""
+
     x: int
     y: int
     w: int

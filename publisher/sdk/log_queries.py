@@ -72,7 +72,8 @@ class LogQuery:
 
 
 def saved_queries_dashboard(queries: Iterable[LogQuery], folder: str = FALLBACK_FOLDER) -> Dashboard:
-    """The fallback: one panel per query, its description, and an Explore link."""
+    """The fallback: one panel per query, its description, and an Explore link:
+    `saved_queries_dashboard([ERRORS, SLOW_REQUESTS])` (dash makes it for the project's LogQuery objects)."""
     queries = list(queries)
     uids = [q.uid for q in queries]
     if len(uids) != len(set(uids)):

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import AngularPanelError, DashboardError
-from .modernise_panels import CONVERTERS, field_defaults
+from .modernise_panels import CONVERTERS, field_defaults, open_ranges
 
 SCHEMA_VERSION = 42
 
@@ -172,6 +172,9 @@ def panel(p: dict[str, Any]) -> dict[str, Any]:
     if convert:
         convert(p)
     _thresholds(field_defaults(p))
+    if field_defaults(p).get("unit") == "":
+        del field_defaults(p)["unit"]  # grafanalib's "no unit"; Grafana writes no key
+    open_ranges(p)
     if not p["fieldConfig"]["defaults"] and not p["fieldConfig"]["overrides"] and kind == "text":
         del p["fieldConfig"]
     if kind == "text":

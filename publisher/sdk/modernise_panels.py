@@ -206,6 +206,21 @@ def _heatmap_calculation(old: dict[str, Any], y_axis: dict[str, Any]) -> dict[st
     return calc
 
 
+def open_ranges(p: dict[str, Any]) -> None:
+    """A range mapping's open end as Grafana writes it, `null`: `to_plain` drops every None, and the schema
+    requires `from` and `to` (RangeMap: "It can be null which means -Infinity")."""
+    fc = p.get("fieldConfig") or {}
+    lists = [(fc.get("defaults") or {}).get("mappings") or []]
+    lists += [prop.get("value") or [] for o in fc.get("overrides") or [] for prop in o.get("properties") or []
+              if prop.get("id") == "mappings"]
+    for mappings in lists:
+        for mapping in mappings if isinstance(mappings, list) else []:
+            if isinstance(mapping, dict) and mapping.get("type") == "range" \
+                    and isinstance(mapping.get("options"), dict):
+                mapping["options"].setdefault("from", None)
+                mapping["options"].setdefault("to", None)
+
+
 # --- table and logs -------------------------------------------------------------------
 
 

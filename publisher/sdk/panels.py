@@ -5,90 +5,44 @@
     quantile("P95 latency", "http_request_duration_seconds", 0.95, by="endpoint")
     gauge("Disk usage", DISK_EXPR, unit=units.PERCENT, thresholds=high_is_bad(75, 85))
 
-Every helper takes the layout keywords `width` (columns), `weight` (share of
-the line), `height` (grid rows) and `grid` (an explicit GridPos), and
-`datasource` to override the dashboard's. The helpers that write the PromQL
-themselves (rate, ratio, quantile, histogram_heatmap) are in `promql_panels`.
+Every helper takes the keywords of `publisher.sdk.shared` (description,
+mappings, overrides, transformations, links, data_links, repeat, datasource,
+extra_json, and the layout: width, weight, height, grid). The helpers that
+write the PromQL themselves (rate, ratio, quantile, histogram_heatmap) are in
+`promql_panels`; breakdown, logs and text in `panels_more`; table in `table`;
+bargauge, state_timeline, barchart and piechart in `charts`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
-import attrs
 import grafanalib.core as G
 
+from . import args as A
 from . import units as U
 from .datasources import Datasource
 from .errors import DashboardError
-from .layout import GridPos, Slot
-from .query import Query, as_query
-from .source import declared_at
-from .thresholds import NEUTRAL, Thresholds, high_is_bad
+from .layout import GridPos
+from .panels_more import breakdown, logs, text
+from .query import Query
+from .shared import Panel, Shared, defaults, wrap
+from .shared import queries as _queries
+from .shared import thresholds as _thresholds
+from .shared import unit as _unit
+from .thresholds import Thresholds, high_is_bad
+
+__all__ = ["Panel", "breakdown", "gauge", "heatmap", "logs", "stat", "text", "timeseries", "wrap"]
+LEGENDS = ("list", "table", "hidden")
 
 
-@attrs.define
-class Panel:
-    """A grafanalib panel plus what the dashboard needs to place and wire it."""
-
-    panel: G.Panel
-    queries: tuple[Query, ...] = ()
-    datasource: Datasource | None = None
-    slot: Slot = attrs.field(factory=Slot)
-    # file and line of the user's code that made the panel, so lint can point at it
-    declared_at: tuple[str, int] = attrs.field(factory=declared_at, init=False, eq=False)
-
-    @property
-    def title(self) -> str:
-        return self.panel.title
-
-
-def wrap(panel: "Panel | G.Panel") -> Panel:
-    """Accept a plain grafanalib panel too; its GridPos, if any, is kept."""
-    if isinstance(panel, Panel):
-        return panel
-    if isinstance(panel, G.Panel):
-        fixed = None
-        if isinstance(panel.gridPos, G.GridPos):
-            g = panel.gridPos
-            fixed = GridPos(g.x, g.y, g.w, g.h)
-        return Panel(panel=panel, slot=Slot(fixed=fixed))
-    raise DashboardError(
-        f"expected a panel (from publisher.sdk or grafanalib.core), got {type(panel).__name__}: {panel!r:.60}"
-    )
-
-
-def _slot(width: int | None, weight: float, height: int | None, grid: GridPos | None) -> Slot:
-    return Slot(width=width, weight=weight, height=height, fixed=grid)
-
-
-def _unit(unit: str | None, title: str) -> str:
-    if unit is None:
-        raise DashboardError(f"panel {title!r}: give a unit, for example unit=units.PERCENT or unit='reqps'")
-    return U.check_unit(unit, where=f"panel {title!r}: ")
-
-
-def _queries(title: str, queries: Iterable[Query | str]) -> tuple[Query, ...]:
-    out = tuple(as_query(q) for q in queries)
-    if not out:
-        raise DashboardError(f"panel {title!r}: give at least one query")
-    return out
-
-
-def _defaults(unit: str, thresholds: Thresholds | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    defaults: dict[str, Any] = {"unit": unit, "thresholds": (thresholds or NEUTRAL).to_json()}
-    defaults.update(extra or {})
-    return defaults
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
-    """Deep-merge a user's `extra_json` over ours, as grafanalib's extraJson does."""
-    out = dict(base)
-    for key, value in (extra or {}).items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
+def _min_max(where: str, min: Any, max: Any) -> dict[str, Any]:
+    out = {}
+    for name, value in (("min", min), ("max", max)):
+        if A.number(where, name, value) is not None:
+            out[name] = value
+    if min is not None and max is not None and not min < max:
+        raise DashboardError(f"{where}min {min} must be below max {max}")
     return out
 
 
@@ -104,6 +58,14 @@ def timeseries(
     max: float | None = None,
     legend: str = "list",
     legend_calcs: Iterable[str] = (),
+    mappings: list[Any] | None = None,
+    overrides: list[Any] | None = None,
+    transformations: list[Any] | None = None,
+    links: list[Any] | None = None,
+    data_links: list[Any] | None = None,
+    repeat: str | None = None,
+    repeat_direction: str = "h",
+    max_per_row: int | None = None,
     datasource: Datasource | None = None,
     extra_json: dict[str, Any] | None = None,
     width: int | None = None,
@@ -111,13 +73,20 @@ def timeseries(
     height: int | None = None,
     grid: GridPos | None = None,
 ) -> Panel:
-    """A time series of one or more queries."""
-    unit = _unit(unit, title)
-    extra: dict[str, Any] = {}
-    if min is not None:
-        extra["min"] = min
-    if max is not None:
-        extra["max"] = max
+    """A time series of one or more queries: `timeseries("CPU", "sum(rate(cpu_seconds_total[5m]))", unit="short")`.
+
+    `stack` stacks the series, `fill` is the area's opacity (0-100), `legend` is "list", "table" or "hidden",
+    `legend_calcs` the values in the legend (["mean", "max"])."""
+    shared = Shared.of("timeseries", locals())
+    where = shared.where
+    unit = _unit(unit, "timeseries", title)
+    th = _thresholds("timeseries", title, thresholds, None)
+    A.flag(where, "stack", stack)
+    if isinstance(fill, bool) or not isinstance(fill, int) or not 0 <= fill <= 100:
+        raise A.fail(where, "fill", "the area's opacity, a whole number from 0 to 100", fill)
+    A.choice(where, "legend", legend, LEGENDS, " (the legend's display mode)")
+    calcs = [A.reducer(where, "legend calculation", c) for c in A.strings(where, "legend_calcs", legend_calcs,
+                                                                             "['mean', 'max']")]
     panel = G.TimeSeries(
         title=title,
         description=description,
@@ -125,12 +94,12 @@ def timeseries(
         fillOpacity=fill,
         stacking={"mode": "normal", "group": "A"} if stack else {"mode": "none", "group": "A"},
         legendDisplayMode=legend,
-        legendCalcs=list(legend_calcs),
+        legendCalcs=calcs,
         showPoints="never",
         maxDataPoints=None,
-        extraJson=_merge({"fieldConfig": {"defaults": _defaults(unit, thresholds, extra)}}, extra_json),
+        extraJson=shared.extra({"fieldConfig": {"defaults": defaults(unit, th, _min_max(where, min, max))}}),
     )
-    return Panel(panel, _queries(title, queries), datasource, _slot(width, weight, height, grid))
+    return shared.panel(panel, _queries("timeseries", title, queries))
 
 
 def stat(
@@ -142,6 +111,14 @@ def stat(
     reduce: str = "lastNotNull",
     graph: bool = True,
     decimals: int | None = None,
+    mappings: list[Any] | None = None,
+    overrides: list[Any] | None = None,
+    transformations: list[Any] | None = None,
+    links: list[Any] | None = None,
+    data_links: list[Any] | None = None,
+    repeat: str | None = None,
+    repeat_direction: str = "h",
+    max_per_row: int | None = None,
     datasource: Datasource | None = None,
     extra_json: dict[str, Any] | None = None,
     width: int | None = None,
@@ -149,8 +126,17 @@ def stat(
     height: int | None = None,
     grid: GridPos | None = None,
 ) -> Panel:
-    """One number, reduced from its series (the last value by default)."""
-    unit = _unit(unit, title)
+    """One number, reduced from its series (the last value by default): `stat("Uptime", "avg(up)", unit="percentunit")`.
+
+    `reduce` is a Grafana calculation ("lastNotNull", "mean", "max"...), `graph` draws the sparkline,
+    `decimals` fixes the decimals shown."""
+    shared = Shared.of("stat", locals())
+    where = shared.where
+    unit = _unit(unit, "stat", title)
+    th = _thresholds("stat", title, thresholds, None)
+    A.reducer(where, "reduce", reduce)
+    A.flag(where, "graph", graph)
+    _decimals(where, decimals)
     panel = G.Stat(
         title=title,
         description=description,
@@ -160,12 +146,14 @@ def stat(
         graphMode="area" if graph else "none",
         colorMode="value",
         maxDataPoints=None,
-        extraJson=_merge(
-            {"fieldConfig": {"defaults": _defaults(unit, thresholds, {"color": {"mode": "thresholds"}})}},
-            extra_json,
-        ),
+        extraJson=shared.extra({"fieldConfig": {"defaults": defaults(unit, th, {"color": {"mode": "thresholds"}})}}),
     )
-    return Panel(panel, _queries(title, queries), datasource, _slot(width, weight, height, grid))
+    return shared.panel(panel, _queries("stat", title, queries))
+
+
+def _decimals(where: str, decimals: Any) -> None:
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0):
+        raise A.fail(where, "decimals", "a whole number from 0", decimals)
 
 
 def gauge(
@@ -177,6 +165,14 @@ def gauge(
     max: float = 100,
     thresholds: Thresholds | None = None,
     reduce: str = "lastNotNull",
+    mappings: list[Any] | None = None,
+    overrides: list[Any] | None = None,
+    transformations: list[Any] | None = None,
+    links: list[Any] | None = None,
+    data_links: list[Any] | None = None,
+    repeat: str | None = None,
+    repeat_direction: str = "h",
+    max_per_row: int | None = None,
     datasource: Datasource | None = None,
     extra_json: dict[str, Any] | None = None,
     width: int | None = None,
@@ -184,10 +180,17 @@ def gauge(
     height: int | None = None,
     grid: GridPos | None = None,
 ) -> Panel:
-    """A gauge from `min` to `max`; by default a percentage, red from 90."""
-    unit = _unit(unit, title)
+    """A gauge from `min` to `max`; by default a percentage, orange from 75 and red from 90:
+    `gauge("Disk usage", DISK_EXPR, thresholds=high_is_bad(75, 85))`."""
+    shared = Shared.of("gauge", locals())
+    where = shared.where
+    unit = _unit(unit, "gauge", title)
+    A.number(where, "min", min, optional=False)
+    A.number(where, "max", max, optional=False)
     if not min < max:
         raise DashboardError(f"panel {title!r}: gauge min {min} must be below max {max}")
+    th = _thresholds("gauge", title, thresholds, None) or high_is_bad(75, 90)
+    A.reducer(where, "reduce", reduce)
     panel = G.GaugePanel(
         title=title,
         description=description,
@@ -197,11 +200,14 @@ def gauge(
         calc=reduce,
         thresholds=[],
         maxDataPoints=None,
-        extraJson=_merge(
-            {"fieldConfig": {"defaults": _defaults(unit, thresholds or high_is_bad(75, 90))}}, extra_json
-        ),
+        extraJson=shared.extra({"fieldConfig": {"defaults": defaults(unit, th)}}),
     )
-    return Panel(panel, _queries(title, queries), datasource, _slot(width, weight, height, grid))
+    return shared.panel(panel, _queries("gauge", title, queries))
+
+
+SCHEMES = ("Oranges", "Reds", "Greens", "Blues", "Purples", "Greys", "Viridis", "Magma", "Inferno", "Plasma",
+           "Spectral", "RdYlGn", "YlOrRd", "Turbo", "Cool", "Warm", "BuGn", "BuPu", "GnBu", "OrRd", "PuBu", "RdPu",
+           "YlGn", "YlGnBu", "YlOrBr", "Cividis", "RdBu")
 
 
 def heatmap(
@@ -211,6 +217,14 @@ def heatmap(
     description: str | None = None,
     buckets: bool = True,
     scheme: str = "Oranges",
+    mappings: list[Any] | None = None,
+    overrides: list[Any] | None = None,
+    transformations: list[Any] | None = None,
+    links: list[Any] | None = None,
+    data_links: list[Any] | None = None,
+    repeat: str | None = None,
+    repeat_direction: str = "h",
+    max_per_row: int | None = None,
     datasource: Datasource | None = None,
     extra_json: dict[str, Any] | None = None,
     width: int | None = None,
@@ -218,14 +232,17 @@ def heatmap(
     height: int | None = None,
     grid: GridPos | None = None,
 ) -> Panel:
-    """A heatmap. With `buckets=True` each series is one row of cells (a
-    histogram bucket, a cohort...); otherwise Grafana buckets the values.
+    """A heatmap: `heatmap("Queue age", 'sum(queue_age_bucket) by (le)', unit="s")`.
 
-    For a Prometheus histogram use `histogram_heatmap`, whose query has
-    format "heatmap" so that Grafana turns cumulative `le` buckets into counts.
+    With `buckets=True` each series is one row of cells (a histogram bucket, a cohort...); otherwise Grafana
+    buckets the values. For a Prometheus histogram use `histogram_heatmap`, whose query has format "heatmap"
+    so that Grafana turns cumulative `le` buckets into counts.
     """
-    unit = _unit(unit, title)
-    qs = _queries(title, queries)
+    shared = Shared.of("heatmap", locals())
+    unit = _unit(unit, "heatmap", title)
+    A.flag(shared.where, "buckets", buckets)
+    A.choice(shared.where, "scheme", scheme, SCHEMES, " (Grafana's colour schemes)")
+    qs = _queries("heatmap", title, queries)
     panel = G.Heatmap(
         title=title,
         description=description,
@@ -234,94 +251,7 @@ def heatmap(
         color=G.HeatmapColor(colorScheme="interpolate" + scheme),
         legend={"show": True},
         maxDataPoints=None,
-        extraJson=extra_json,
+        extraJson=shared.extra(),
     )
-    return Panel(panel, qs, datasource, _slot(width, weight, height, grid))
+    return shared.panel(panel, qs)
 
-
-def breakdown(
-    title: str,
-    *queries: Query | str,
-    unit: str | None = None,
-    description: str | None = None,
-    style: str = "donut",
-    reduce: str = "lastNotNull",
-    datasource: Datasource | None = None,
-    extra_json: dict[str, Any] | None = None,
-    width: int | None = None,
-    weight: float = 1.0,
-    height: int | None = None,
-    grid: GridPos | None = None,
-) -> Panel:
-    """Shares of a whole, one slice per series: `style` is "donut", "pie" or "bars"."""
-    unit = _unit(unit, title)
-    qs = _queries(title, queries)
-    if style == "bars":
-        panel = G.BarGauge(
-            title=title,
-            description=description,
-            format=unit,
-            calc=reduce,
-            displayMode="gradient",
-            min=None,  # grafanalib's 0-100 suits percentages only; let Grafana scale
-            max=None,
-            thresholds=[],
-            maxDataPoints=None,
-            extraJson=_merge({"fieldConfig": {"defaults": _defaults(unit, None)}}, extra_json),
-        )
-    elif style in ("donut", "pie"):
-        panel = G.PieChartv2(
-            title=title,
-            description=description,
-            unit=unit,
-            pieType=style,
-            reduceOptionsCalcs=[reduce],
-            legendDisplayMode="table",
-            legendPlacement="right",
-            legendValues=["percent"],
-            maxDataPoints=None,
-            extraJson=_merge({"fieldConfig": {"defaults": _defaults(unit, None)}}, extra_json),
-        )
-    else:
-        raise DashboardError(f"panel {title!r}: style {style!r} must be 'donut', 'pie' or 'bars'")
-    return Panel(panel, qs, datasource, _slot(width, weight, height, grid))
-
-
-def logs(
-    title: str,
-    *queries: Query | str,
-    description: str | None = None,
-    datasource: Datasource | None = None,
-    wrap_lines: bool = True,
-    extra_json: dict[str, Any] | None = None,
-    width: int | None = None,
-    weight: float = 1.0,
-    height: int | None = None,
-    grid: GridPos | None = None,
-) -> Panel:
-    """Log lines from LogQL queries. Log panels have no unit."""
-    panel = G.Logs(
-        title=title,
-        description=description,
-        showTime=True,
-        wrapLogMessages=wrap_lines,
-        enableLogDetails=True,
-        maxDataPoints=None,
-        extraJson=extra_json,
-    )
-    return Panel(panel, _queries(title, queries), datasource, _slot(width, weight, height, grid))
-
-
-def text(
-    title: str,
-    markdown: str,
-    *,
-    description: str | None = None,
-    width: int | None = None,
-    weight: float = 1.0,
-    height: int | None = None,
-    grid: GridPos | None = None,
-) -> Panel:
-    """A Markdown note. Text panels need no query and no unit."""
-    panel = G.Text(title=title, description=description, content=markdown, mode="markdown", maxDataPoints=None)
-    return Panel(panel, (), None, _slot(width, weight, height, grid))

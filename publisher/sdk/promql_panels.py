@@ -5,14 +5,16 @@
     quantile("P95 latency", "http_request_duration_seconds", 0.95, by="endpoint")
     histogram_heatmap("Request duration", "http_request_duration_seconds")
 
-Each passes its other keywords (layout, thresholds, datasource...) on to
-`panels.timeseries` or `panels.heatmap`.
+Each passes its other keywords (layout, thresholds, mappings, overrides, links,
+repeat, datasource...: those of `publisher.sdk.shared`) on to `panels.timeseries`
+or `panels.heatmap`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
+from . import args as A
 from . import units as U
 from .errors import DashboardError
 from .panels import Panel, heatmap, timeseries
@@ -20,10 +22,16 @@ from .query import Query
 from .thresholds import Thresholds
 
 
+def _check(kind: str, title: Any, what: str, value: Any, example: str) -> None:
+    A.title(kind, title)
+    if not isinstance(value, str) or not value.strip():
+        raise A.fail(A.where(kind, title), what, f"a metric name or selector string such as {example}", value)
+
+
 def _by(by: str | Iterable[str] | None) -> list[str]:
     if by is None:
         return []
-    return [by] if isinstance(by, str) else list(by)
+    return [by] if isinstance(by, str) else A.strings("", "by", by, "'endpoint' or ['endpoint', 'status']")
 
 
 def _legend(labels: list[str]) -> str:
@@ -45,6 +53,7 @@ def rate(
     The unit follows the metric's name (`_requests_total` is req/s,
     `_bytes_total` is bytes/s) unless given.
     """
+    _check("rate", title, "metric", metric, "'http_requests_total'")
     labels = _by(by)
     name = metric.split("{", 1)[0]
     unit = unit or U.unit_for_rate(name) or U.OPS_PER_SECOND
@@ -71,7 +80,10 @@ def ratio(
     description: str | None = None,
     **options: Any,
 ) -> Panel:
-    """The share of one counter's rate in another's, such as errors in requests."""
+    """The share of one counter's rate in another's, such as errors in requests:
+    `ratio("Error rate", 'http_requests_total{status=~"5.."}', "http_requests_total")`."""
+    _check("ratio", title, "numerator", numerator, """'http_requests_total{status=~"5.."}'""")
+    _check("ratio", title, "denominator", denominator, "'http_requests_total'")
     expr = f"sum(rate({numerator}[{window}])) / sum(rate({denominator}[{window}]))"
     description = description or f"Rate of {numerator} divided by rate of {denominator}, over {window}."
     return timeseries(
@@ -98,7 +110,8 @@ def quantile(
     **options: Any,
 ) -> Panel:
     """A quantile of a Prometheus histogram: `histogram_quantile(q, sum(rate(h_bucket[5m])) by (le, l))`."""
-    if not 0 < q < 1:
+    _check("quantile", title, "histogram", histogram, "'http_request_duration_seconds'")
+    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q < 1:
         raise DashboardError(f"panel {title!r}: quantile {q} must be between 0 and 1, e.g. 0.95")
     labels = _by(by)
     name = histogram.split("{", 1)[0].removesuffix("_bucket")
@@ -127,7 +140,9 @@ def histogram_heatmap(
     description: str | None = None,
     **options: Any,
 ) -> Panel:
-    """How a Prometheus histogram's observations spread over its buckets, over time."""
+    """How a Prometheus histogram's observations spread over its buckets, over time:
+    `histogram_heatmap("Request duration", "http_request_duration_seconds")`."""
+    _check("histogram_heatmap", title, "histogram", histogram, "'http_request_duration_seconds'")
     name = histogram.removesuffix("_bucket")
     unit = unit or U.unit_for_value(name) or U.SHORT
     expr = f"sum(increase({name}_bucket[{window}])) by (le)"

@@ -84,7 +84,8 @@ def panel(
     height: int | None = None,
     **grafana: Any,
 ) -> Panel:
-    """A panel of plugin `type` given as Grafana's JSON; every other keyword is a panel key, as Grafana names it."""
+    """A panel of plugin `type` given as Grafana's JSON; every other keyword is a panel key, as Grafana names it:
+    `panel("news", "Grafana blog", options={"feedUrl": "https://grafana.com/blog/news.xml"})`."""
     from .modernise import ANGULAR_PANELS
 
     if not isinstance(type, str) or not type or type == "row":
@@ -155,7 +156,8 @@ def library_panel(
     height: int | None = None,
     **grafana: Any,
 ) -> Panel:
-    """A reference to a library panel (kept in Grafana by its uid): Grafana fills in the panel when it loads."""
+    """A reference to a library panel (kept in Grafana by its uid): Grafana fills in the panel when it loads:
+    `library_panel("cpu-panel-uid", "CPU busy")`."""
     if not isinstance(uid, str) or not uid:
         raise DashboardError(f"library panel {name!r}: give the library panel's uid")
     json = {"libraryPanel": {"uid": uid, "name": name}, **grafana}

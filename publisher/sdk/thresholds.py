@@ -71,12 +71,12 @@ def thresholds(base: str = "green", *steps: tuple[float, str], percentage: bool 
 
 
 def high_is_bad(warning: float, critical: float) -> Thresholds:
-    """Green, orange from `warning`, red from `critical` (CPU, latency, errors)."""
+    """Green, orange from `warning`, red from `critical` (CPU, latency, errors): `high_is_bad(75, 90)`."""
     return thresholds("green", (warning, "orange"), (critical, "red"))
 
 
 def low_is_bad(critical: float, warning: float) -> Thresholds:
-    """Red below `critical`, orange below `warning`, green above (conversion, uptime)."""
+    """Red below `critical`, orange below `warning`, green above (conversion, uptime): `low_is_bad(0.9, 0.99)`."""
     return thresholds("red", (critical, "orange"), (warning, "green"))
 
 

@@ -32,7 +32,7 @@ def label_values(
     include_all: bool = True,
     all_value: str = ".*",
 ) -> G.Template:
-    """A variable listing the values of `label` (default: `name`) on `metric`.
+    """A variable listing the values of `label` (default: `name`) on `metric`: `label_values("job", "up")`.
 
     Use it in queries as `{label=~"$name"}`: with "All" selected it expands to
     `.*`, which matches every value.
@@ -53,7 +53,7 @@ def label_values(
 
 
 def custom(name: str, values: Iterable[str], default: str | None = None, *, title: str | None = None) -> G.Template:
-    """A fixed list of values."""
+    """A fixed list of values: `custom("env", ["prod", "staging"], default="prod")`."""
     values = list(values)
     if not values:
         raise DashboardError(f"variable {name!r}: give at least one value")
@@ -66,7 +66,9 @@ def custom(name: str, values: Iterable[str], default: str | None = None, *, titl
 
 
 def datasource_variable(name: str, datasource: Datasource, *, title: str = "Data source") -> G.Template:
-    """A datasource picker whose default is `datasource`: panels refer to `${name}`."""
+    """A datasource picker whose default is `datasource`: panels refer to `${name}`.
+
+    `datasource_variable("logs", LOKI, title="Logs")`; each Dashboard makes its own for the datasources it uses."""
     template = G.Template(
         name=_check_name(name), query=datasource.type, type="datasource", label=title, regex="", refresh=1
     )
