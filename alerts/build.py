@@ -5,6 +5,8 @@
     OUT/prometheus/tests/<file>.test.yml       (promtool test rules)
     OUT/alertmanager/alertmanager.yml
     OUT/alertmanager/routing-tests.yml         (label sets and the receivers they must reach)
+
+Only the parts the Alerting declares are written: rule files alone need no prometheus.yml.
 """
 
 from __future__ import annotations
@@ -27,16 +29,18 @@ def render_files(alerting: Alerting, panels: Panels, settings: Any | None = None
     header = HEADER.format(source=source)
     files: dict[str, tuple[str, Any]] = {}
     rule_paths = [f"rules/{f.name}" for f in alerting.rule_files]
-    files["prometheus/prometheus.yml"] = (header, alerting.prometheus.to_yaml_data(rule_paths))
+    if alerting.prometheus is not None:
+        files["prometheus/prometheus.yml"] = (header, alerting.prometheus.to_yaml_data(rule_paths))
     for rule_file in alerting.rule_files:
         files[f"prometheus/rules/{rule_file.name}"] = (header, rule_file_data(rule_file, alerting, panels))
         tests = test_file_data(rule_file, alerting, panels)
         if tests is not None:
             stem = rule_file.name.rsplit(".", 1)[0]
             files[f"prometheus/tests/{stem}.test.yml"] = (header, tests)
-    files["alertmanager/alertmanager.yml"] = (header, alerting.alertmanager.to_yaml_data())
-    cases = [{"labels": dict(c.labels), "receivers": list(c.receivers)} for c in alerting.routing_cases]
-    files["alertmanager/routing-tests.yml"] = (header, {"cases": cases})
+    if alerting.alertmanager is not None:
+        files["alertmanager/alertmanager.yml"] = (header, alerting.alertmanager.to_yaml_data())
+        cases = [{"labels": dict(c.labels), "receivers": list(c.receivers)} for c in alerting.routing_cases]
+        files["alertmanager/routing-tests.yml"] = (header, {"cases": cases})
     return files
 
 
@@ -48,13 +52,13 @@ def for_environment(alerting: Alerting, settings: Any | None) -> Alerting:
     """
     if settings is None:
         return alerting
-    prometheus = alerting.prometheus.with_targets(
+    prometheus = alerting.prometheus and alerting.prometheus.with_targets(
         settings.targets,
         settings.alertmanagers,
         {"blackbox": settings.blackbox_exporter} if settings.blackbox_exporter else None,
     )
     alertmanager = alerting.alertmanager
-    if settings.secrets_dir:
+    if settings.secrets_dir and alertmanager is not None:
         alertmanager = attrs.evolve(alertmanager, secrets_dir=settings.secrets_dir)
     return attrs.evolve(alerting, prometheus=prometheus, alertmanager=alertmanager)
 

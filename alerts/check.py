@@ -36,9 +36,10 @@ class Check:
         return {"name": self.name, "command": list(self.command), "ok": self.ok, "output": self.output}
 
 
-def missing_tools() -> list[str]:
-    """One sentence per missing tool, saying how to install it."""
-    return [f"{tool} is not installed; install {how}" for tool, how in INSTALL.items() if shutil.which(tool) is None]
+def missing_tools(needed: list[str] | None = None) -> list[str]:
+    """One sentence per missing tool (of `needed`, default all), saying how to install it."""
+    return [f"{tool} is not installed; install {how}" for tool, how in INSTALL.items()
+            if (needed is None or tool in needed) and shutil.which(tool) is None]
 
 
 def _run(name: str, command: list[str], cwd: Path) -> Check:
@@ -51,18 +52,27 @@ def _run(name: str, command: list[str], cwd: Path) -> Check:
     return Check(name, tuple(command), proc.returncode == 0, (proc.stdout + stderr).strip())
 
 
+def needed_tools(out: Path) -> list[str]:
+    """The tools the built files need: promtool for Prometheus's files, amtool for Alertmanager's."""
+    return [tool for tool, part in (("promtool", "prometheus"), ("amtool", "alertmanager")) if (out / part).is_dir()]
+
+
 def run_checks(out: Path) -> list[Check]:
-    """Run every check on the files under `out` (as `dash build` wrote them)."""
+    """Run every check that applies to the files under `out` (as `dash build` wrote them): only the parts the
+    alerting declares were written, and only those are checked."""
     prom, am = out / "prometheus", out / "alertmanager"
     rules = sorted(str(p.relative_to(out)) for p in (prom / "rules").glob("*.yml"))
     tests = sorted(str(p.relative_to(out)) for p in (prom / "tests").glob("*.test.yml"))
-    checks = [
-        _run("promtool check config", ["promtool", "check", "config", "prometheus/prometheus.yml"], out),
-        _run("promtool check rules", ["promtool", "check", "rules", *rules], out),
-    ]
+    checks = []
+    if (prom / "prometheus.yml").is_file():
+        checks.append(_run("promtool check config", ["promtool", "check", "config", "prometheus/prometheus.yml"], out))
+    if rules:
+        checks.append(_run("promtool check rules", ["promtool", "check", "rules", *rules], out))
     if tests:
         checks.append(_run("promtool test rules", ["promtool", "test", "rules", *tests], out))
     config = "alertmanager/alertmanager.yml"
+    if not (out / config).is_file():
+        return checks
     checks.append(_run("amtool check-config", ["amtool", "check-config", config], out))
     cases_file = am / "routing-tests.yml"
     cases = (yaml.safe_load(cases_file.read_text()) or {}).get("cases", []) if cases_file.exists() else []

@@ -32,17 +32,38 @@ from .rules import AlertRule, Fires, PanelLink, RecordingRule, RuleFile, RuleGro
 from .values import AlertsError, duration, seconds
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Alerting:
-    """Everything alerts/ builds: prometheus.yml, the rule files, alertmanager.yml, and the routing tests."""
+    """What alerts/ builds, any part of it: prometheus.yml, rule files (with their promtool tests),
+    alertmanager.yml (with its routing tests). Only what is given is written and checked:
 
-    prometheus: PrometheusConfig
-    rule_files: tuple[RuleFile, ...] = attrs.field(converter=tuple)
-    alertmanager: AlertmanagerConfig
+        ALERTING = Alerting(rule_files=[RuleFile("service.yml", [RuleGroup("service", [HIGH_ERRORS])])])
+    """
+
+    prometheus: PrometheusConfig | None = None
+    rule_files: tuple[RuleFile, ...] = attrs.field(default=(), converter=tuple)
+    alertmanager: AlertmanagerConfig | None = None
     routing_cases: tuple[RoutingCase, ...] = attrs.field(default=(), converter=tuple)
-    runbook_url: str = "https://runbooks.example.com/{alert}"  # {alert} becomes the alert's name
+    # A rule's runbook when it gives none: "{alert}" becomes the alert's name. None: such a rule has no
+    # runbook_url (lint says so, DASH062); dash never invents one.
+    runbook_url: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.routing_cases and self.alertmanager is None:
+            raise AlertsError("routing_cases= test Alertmanager's routes: give alertmanager= too")
+        if self.prometheus is None and not self.rule_files and self.alertmanager is None:
+            raise AlertsError("Alerting(...) declares nothing: give rule_files=, prometheus= or alertmanager=")
+        if not isinstance(self.prometheus, (PrometheusConfig, type(None))):
+            raise AlertsError(f"prometheus= must be a PrometheusConfig(...), got {type(self.prometheus).__name__}")
+        if not isinstance(self.alertmanager, (AlertmanagerConfig, type(None))):
+            raise AlertsError(f"alertmanager= must be an AlertmanagerConfig(...), got "
+                              f"{type(self.alertmanager).__name__}")
+        wrong = [f for f in self.rule_files if not isinstance(f, RuleFile)]
+        if wrong:
+            raise AlertsError(f"rule_files= must hold RuleFile(...) objects, got {type(wrong[0]).__name__}")
+        if self.runbook_url is not None and "{alert}" not in self.runbook_url:
+            raise AlertsError(f"runbook_url={self.runbook_url!r} must contain {{alert}}, which becomes each "
+                              "alert's name (or set runbook_url= on each AlertRule)")
         seen: dict[str, str] = {}
         for file in self.rule_files:
             for group in file.groups:
@@ -50,7 +71,7 @@ class Alerting:
                     if rule.alert in seen:
                         raise AlertsError(f"alert {rule.alert!r} is declared in {seen[rule.alert]} and {file.name}")
                     seen[rule.alert] = file.name
-        receivers = {r.name for r in self.alertmanager.receivers}
+        receivers = {r.name for r in self.alertmanager.receivers} if self.alertmanager is not None else set()
         for case in self.routing_cases:
             for name in case.receivers:
                 if name not in receivers:

@@ -47,7 +47,11 @@ class Panels:
 
 def annotations(rule: AlertRule, alerting: Alerting, panels: Panels) -> dict[str, str]:
     out = {"summary": rule.summary, "description": rule.description, **dict(rule.annotations)}
-    out["runbook_url"] = rule.runbook_url or alerting.runbook_url.format(alert=rule.alert)
+    runbook = rule.runbook_url or (alerting.runbook_url.format(alert=rule.alert) if alerting.runbook_url else None)
+    if runbook:
+        out["runbook_url"] = runbook
+    if rule.dashboard is None:
+        return out
     try:
         out["dashboard"] = panels.url(rule.dashboard)
     except AlertsError as exc:

@@ -91,7 +91,7 @@ class AlertRule:
     expr: str
     summary: str
     description: str
-    dashboard: PanelLink
+    dashboard: PanelLink | None = None  # the panel that shows the alert's metric (None: lint says so, DASH063)
     for_: str = "0s"
     labels: Mapping[str, str] = attrs.field(factory=dict)
     annotations: Mapping[str, str] = attrs.field(factory=dict)  # any beyond summary and description
@@ -107,7 +107,7 @@ class AlertRule:
         label_set(self.labels, f"{where}: labels")
         if not self.summary.strip() or not self.description.strip():
             raise AlertsError(f"{where}: give a summary and a description")
-        if not isinstance(self.dashboard, PanelLink):
+        if not isinstance(self.dashboard, (PanelLink, type(None))):
             raise AlertsError(f"{where}: dashboard must be a PanelLink(dashboard_uid, panel_title)")
         reserved = {"summary", "description", "runbook_url", "dashboard"} & set(self.annotations)
         if reserved:

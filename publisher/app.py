@@ -161,7 +161,7 @@ class App:
         env = self.environment(env_name)
         result = unique(self.rendered())
         try:
-            return build(self.project(), result.dashboards, result.errors, out, env)
+            return build(self.project(), result.dashboards, result.errors, out, env, stack=self.config.stack)
         except OSError as exc:
             from .oserror import describe
 
@@ -176,7 +176,8 @@ class App:
         with self._cache("lint") as cache:
             return lint_dashboards(result.dashboards, load_errors=result.errors,
                                    datasource_uids=set(project.datasources), strict=strict, alerting=alerting,
-                                   alerting_source=project.alerting_source, cache=cache, settings=self.config.lint)
+                                   alerting_source=project.alerting_source, cache=cache, settings=self.config.lint,
+                                   datasource_conflicts=project.datasource_conflicts)
 
     def lint_files(self, files: list[Path], strict: bool = False) -> "Report":
         from .lint import lint_dashboards, load_json_dashboards

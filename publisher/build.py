@@ -3,7 +3,7 @@
     OUT/<folder>/<uid>.json                the dashboards
     OUT/grafana/provisioning/...           Grafana's provisioning tree (the guide's compose mount)
     OUT/prometheus/..., OUT/alertmanager/  the alerting files, when the project declares alerting
-    OUT/docker-compose.yml, loki/, blackbox/  the guide's stack, with the alerting
+    OUT/docker-compose.yml, loki/, blackbox/  the guide's stack, when dash.yaml says `stack: guide`
 
 Files are written atomically and only when their content changed; the same
 input gives byte-identical files. A manifest (`OUT/.dash-build.json`) lists
@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import attrs
 
+from .config_values import ConfigError
 from .dashboard_json import panel_ids
 from .desired import TargetTraits, desired_state
-from .loader import LoadError
+from .loader import LoadError, display_path
 from .output import json_bytes, remove_stale_temp_files, write_atomic, yaml_text
 from .render import DASHBOARD, Rendered
 from .targets.directory import tree_dashboards, tree_files
@@ -87,14 +88,14 @@ def clashes(rendered: list[Rendered], errors: list[LoadError]) -> list[Rendered]
 
 
 def alerting_files(project: "Project", rendered: list[Rendered], env: "Environment | None",
-                   errors: list[LoadError]) -> dict[str, bytes]:
-    """The Prometheus and Alertmanager files and the guide's stack, or none (with an error)."""
+                   errors: list[LoadError], stack: str | None = None) -> dict[str, bytes]:
+    """The Prometheus and Alertmanager files the alerting declares and, with `stack`, the guide's compose stack;
+    or none (with an error)."""
     if project.alerting is None:
         return {}
     from alerts.build import render_files
     from alerts.model import AlertsError
     from alerts.render import Panels
-    from provisioning.compose import stack_files
 
     panels = Panels({r.uid: panel_ids(r.json) for r in rendered}, env.url if env is not None else "")
     try:
@@ -103,10 +104,23 @@ def alerting_files(project: "Project", rendered: list[Rendered], env: "Environme
     except AlertsError as exc:
         errors.append(LoadError(project.alerting_source or "alerts", 0, str(exc)))
         return {}
-    settings = env.alerting if env is not None else None
-    secrets_dir = (settings.secrets_dir if settings is not None else None) or project.alerting.alertmanager.secrets_dir
-    files.update(stack_files(secrets_dir))
+    if stack is not None:
+        files.update(_stack(project, env, errors))
     return {rel: yaml_text(data, header).encode() for rel, (header, data) in files.items()}
+
+
+def _stack(project: "Project", env: "Environment | None", errors: list[LoadError]) -> dict[str, Any]:
+    """The guide's compose stack, which mounts prometheus.yml and alertmanager.yml: both must be declared."""
+    from provisioning.compose import stack_files
+
+    alerting = project.alerting
+    if alerting is None or alerting.prometheus is None or alerting.alertmanager is None:
+        errors.append(LoadError(project.alerting_source or "dash.yaml", 0, "`stack: guide` in dash.yaml mounts "
+                                "prometheus.yml and alertmanager.yml: the Alerting must give prometheus= and "
+                                "alertmanager=, or remove `stack:`"))
+        return {}
+    settings = env.alerting if env is not None else None
+    return stack_files((settings.secrets_dir if settings is not None else None) or alerting.alertmanager.secrets_dir)
 
 
 def provisioning_files(project: "Project", rendered: list[Rendered], env: "Environment | None",
@@ -119,6 +133,13 @@ def provisioning_files(project: "Project", rendered: list[Rendered], env: "Envir
                                                                     dashboards=False))
     files.update((rel, _bytes_of(d)) for rel, d in tree_dashboards(state).items())
     return {f"{PROVISIONING_DIR}/{rel}": data for rel, data in files.items()}
+
+
+def _config_error(exc: "ConfigError") -> LoadError:
+    """dash.yaml's problem as a build error: the good dashboards are still written, the last tree is kept."""
+    file = display_path(exc.file) if exc.file else "dash.yaml"
+    message = str(exc).removeprefix(f"{exc.file}: ").removeprefix(f"{file}: ")
+    return LoadError(file, exc.line or 0, message)
 
 
 def _bytes_of(desired: Any) -> Callable[[], bytes]:
@@ -171,11 +192,15 @@ def write_build(rendered: list[Rendered], errors: list[LoadError], out: Path,
 
 
 def build(project: "Project", rendered: list[Rendered], errors: list[LoadError], out: Path,
-          env: "Environment | None") -> BuildResult:
-    """Everything `dash build` writes. `rendered` are unique; `errors` so far (more may be added)."""
+          env: "Environment | None", stack: str | None = None) -> BuildResult:
+    """Everything `dash build` writes. `rendered` are unique; `errors` so far (more may be added); `stack`:
+    dash.yaml's `stack:`."""
     errors = list(errors)
     rendered = clashes(rendered, errors)
-    other: dict[str, bytes | Callable[[], bytes]] = dict(alerting_files(project, rendered, env, errors))
-    other.update(provisioning_files(project, rendered, env))
+    other: dict[str, bytes | Callable[[], bytes]] = dict(alerting_files(project, rendered, env, errors, stack))
+    try:
+        other.update(provisioning_files(project, rendered, env))
+    except ConfigError as exc:  # an environment's datasource declared only by a module that failed, say
+        errors.append(_config_error(exc))
     dashboards = [r for r in rendered if r.role == DASHBOARD or project.log_queries]
     return write_build(dashboards, errors, out, other, {f"{uid}.json" for uid, _ in project.held})

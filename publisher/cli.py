@@ -20,6 +20,7 @@ from .cli_common import OUTPUTS, PLAN_OUTPUTS, pass_app  # noqa: F401 - PLAN_OUT
 from .cli_common import fail as _fail
 from .cli_common import print_json as _print_json
 from .cli_common import run as _run
+from .output import counted
 
 
 class _Group(click.Group):
@@ -83,8 +84,9 @@ def build(app: "App", out_dir: str, env_name: str | None, output: str, strict: b
     """Render every dashboard to OUT/<folder>/<uid>.json, and the rest of the stack around them.
 
     Also writes Grafana's provisioning tree (OUT/grafana/provisioning), the
-    Prometheus and Alertmanager files (OUT/prometheus, OUT/alertmanager) and the
-    guide's docker-compose.yml.
+    Prometheus and Alertmanager files the alerting declares (OUT/prometheus,
+    OUT/alertmanager) and, with `stack: guide` in dash.yaml, the guide's
+    docker-compose.yml.
     """
     started = time.perf_counter()
     result = _run(lambda: app.build(Path(out_dir), env_name))
@@ -105,8 +107,9 @@ def build(app: "App", out_dir: str, env_name: str | None, output: str, strict: b
         click.secho(f"error: {error}", fg="red", err=True)
     changed = sum(1 for w in result.written if w.changed) + sum(1 for _, c in result.other_files if c)
     not_built = f", {len(held)} not built (kept as they were)" if held else ""
-    click.echo(f"built {len(result.written)} dashboards and {len(result.other_files)} other files into {out_dir}/ "
-               f"({changed} changed, {len(result.errors)} errors{not_built}) in {seconds:.2f}s")
+    click.echo(f"built {counted(len(result.written), 'dashboard')} and {counted(len(result.other_files), 'other file')}"
+               f" into {out_dir}/ ({changed} changed, {counted(len(result.errors), 'error')}{not_built}) in "
+               f"{seconds:.2f}s")
     if strict and held:
         click.secho(f"error: --strict: {', '.join(held)} not built (see the warnings above)", fg="red", err=True)
     sys.exit(0 if ok else 1)
@@ -203,18 +206,28 @@ def envs(app: "App", output: str, probe: bool) -> None:
 def check(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
     """Build, then check the Prometheus and Alertmanager files with the real promtool and amtool.
 
-    Runs promtool check config, check rules and test rules (the alert test cases
-    declared in Python), amtool check-config, and amtool config routes test for
-    every routing case. Exits 1 when a check fails or a tool is missing.
+    Checks what the alerting declares: promtool check config (prometheus.yml),
+    check rules and test rules (the rule files and the test cases declared in
+    Python), amtool check-config and amtool config routes test for every
+    routing case (alertmanager.yml). With no `alerts:` in dash.yaml there is
+    nothing to check: it says so and exits 0. Exits 1 when a check fails or a
+    tool it needs is missing.
     """
-    from alerts.check import missing_tools, run_checks
+    from alerts.check import missing_tools, needed_tools, run_checks
 
     result = _run(lambda: app.build(Path(out_dir), env_name))
     for error in result.errors:
         click.secho(f"error: {error}", fg="red", err=True)
-    if _run(app.project).alerting is None or not result.other_files:
-        _fail("there is no alerting to check (set `alerts:` in dash.yaml to a file that defines ALERTING)")
-    missing = missing_tools()
+    if _run(app.project).alerting is None:
+        if not result.ok:
+            sys.exit(1)
+        if output == "json":
+            _print_json({"checks": [], "ok": True, "alerting": None})
+        else:
+            click.echo("nothing to check: dash.yaml declares no alerting (`alerts:` names a Python file that "
+                       "defines ALERTING = Alerting(...): rule files, Prometheus, Alertmanager, or any of them)")
+        return
+    missing = missing_tools(needed_tools(Path(out_dir)))
     if missing:
         for line in missing:
             click.secho(f"error: {line}", fg="red", err=True)
@@ -228,7 +241,7 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
             click.echo(f"{'ok    ' if item.ok else 'FAILED'}  {item.name}")
             if not item.ok:
                 click.echo("\n".join("        " + line for line in item.output.splitlines()))
-        click.echo(f"{len(checks) - len(failed)} of {len(checks)} checks passed.")
+        click.echo(f"{len(checks) - len(failed)} of {counted(len(checks), 'check')} passed.")
     sys.exit(1 if failed or not result.ok else 0)
 
 
@@ -249,6 +262,9 @@ main.add_command(preview)
 from .cli_init import init  # noqa: E402
 
 main.add_command(init)
+from .cli_watch import dev  # noqa: E402
+
+main.add_command(dev)
 
 
 if __name__ == "__main__":  # pragma: no cover

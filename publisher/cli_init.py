@@ -1,4 +1,4 @@
-"""`dash init [DIR]`: a new repository's dash.yaml, example dashboard, alert rule, .gitignore and CI file."""
+"""`dash init [DIR]`: a new repository's dash.yaml, example dashboard, alert rules, .gitignore and CI file."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def init(directory: Path) -> None:
     for name in files:
         click.echo(f"  wrote     {(directory / name).as_posix()}")
     click.echo(f"initialised {len(files)} files in {directory.as_posix()}. Next:")
-    cd = "" if directory == Path(".") else f"cd {shlex.quote(directory.as_posix())} && "
-    click.echo(f"  {cd}dash lint && dash build && dash publish --env local")
-    click.echo("  promtool test rules alerts/rules_test.yml   # the example alert rule's test")
+    if directory != Path("."):
+        click.echo(f"  cd {shlex.quote(directory.as_posix())}")
+    click.echo("  dash lint && dash build && dash check   # the dashboard, the build, promtool on the alert rules")
+    click.echo("  dash publish --env local                # Grafana's provisioning tree in grafana/provisioning")

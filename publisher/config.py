@@ -1,7 +1,8 @@
 """dash.yaml: where the dashboards live and the environments to publish to.
 
     dashboards: dashboards            # optional; default: ./dashboards beside dash.yaml
-    alerts: alerts/guide.py           # optional: a Python file defining ALERTING
+    alerts: alerts/guide.py           # optional: a Python file defining ALERTING (any part of it)
+    stack: guide                      # optional: also write the guide's docker-compose stack (needs alerts:)
     environments:
       prod:
         url: https://grafana.example.com/grafana    # a sub-path is fine
@@ -37,7 +38,8 @@ from .config_values import ConfigError, Reader
 
 DEFAULT_FILE = "dash.yaml"
 DEFAULT_DASHBOARDS = "dashboards"
-TOP_LEVEL_KEYS = ("project", "dashboards", "alerts", "environments", "lint")
+TOP_LEVEL_KEYS = ("project", "dashboards", "alerts", "stack", "environments", "lint")
+STACKS = ("guide",)  # the compose stacks dash can write (provisioning/compose.py)
 LINT_CODE = re.compile(r"^DASH(?!000)\d{3}$")  # DASH000 (a module that failed to load) is never suppressed
 PROJECT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,36}$")  # it goes into a dashboard tag (Grafana: at most 50 bytes)
 
@@ -58,6 +60,7 @@ class Config:
     alerts: Path | None = None  # a Python file defining ALERTING; None: no alerting
     project: str = "dash"  # whose objects these are: prune touches only this project's
     lint: LintSettings = LintSettings()
+    stack: str | None = None  # "guide": the build writes the guide's docker-compose stack beside the alerting
 
     def environment(self, name: str) -> Environment:
         if name not in self.environments:
@@ -162,10 +165,17 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     base = file.resolve().parent
     dashboards = reader.string(data.get("dashboards"), "dashboards")
     alerts = reader.string(data.get("alerts"), "alerts")
+    stack = reader.string(data.get("stack"), "stack")
+    if stack is not None and stack not in STACKS:
+        raise reader.fail("stack", f"must be one of {', '.join(STACKS)} (the guide's docker-compose stack), "
+                          f"got {stack!r}")
+    if stack is not None and not alerts:
+        raise reader.fail("stack", "the stack mounts the alerting files: set `alerts:` too")
     envs = {
         str(name): environment(reader, str(name), raw, base)
         for name, raw in reader.mapping(data.get("environments"), "environments").items()
     }
     return Config(path=file, dashboards=(base / dashboards) if dashboards else _default_dashboards(base),
                   environments=envs, alerts=(base / alerts) if alerts else None,
-                  project=_project(reader, data.get("project"), base), lint=_lint(reader, data.get("lint")))
+                  project=_project(reader, data.get("project"), base), lint=_lint(reader, data.get("lint")),
+                  stack=stack)

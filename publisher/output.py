@@ -19,6 +19,11 @@ TEMP_SUFFIX = ".tmp"
 STALE_TEMP_SECONDS = 60  # a temp file older than this belongs to a run that was killed
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """'1 dashboard', '2 dashboards': every count dash prints goes through here."""
+    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
+
+
 def json_bytes(obj: Any) -> bytes:
     """The one JSON encoding of files: sorted keys, 2-space indent, UTF-8, final newline.
 

@@ -40,6 +40,8 @@ class Project:
     alerting: "Alerting | None" = None
     alerting_source: str | None = None
     errors: list[LoadError] = attrs.field(factory=list)
+    # A datasource uid declared again with other settings (lint's DASH024), at the module that did.
+    datasource_conflicts: list[LoadError] = attrs.field(factory=list)
     warnings: list[LoadError] = attrs.field(factory=list)  # what modules printed while imported
     cache_hits: int = 0  # modules whose cached result was used (publisher/module_cache.py)
     cache_misses: int = 0
@@ -159,6 +161,13 @@ def _load_module(project: Project, path: Path, name: str, root: Path,
             uses = [ds for d in dashboards for ds in d.datasources()]
             uses += [ds for d in downloads for ds in d.all_datasources()]
             declared = _declared_datasources(uses, queries, project_modules(module), Datasource)
+        except Exception as exc:  # noqa: BLE001 - one module's failure, even dash's own, never stops the others
+            if os.environ.get("DASH_DEBUG"):
+                raise
+            project.warnings.extend(printed)
+            project.errors.append(LoadError(display_path(path), 1, f"could not be collected: {type(exc).__name__}: "
+                                            f"{exc} (DASH_DEBUG=1 shows the traceback)"))
+            return None
         finally:
             sys.modules.pop(name, None)  # its objects can go once rendered: memory does not grow with modules
     if len(project.errors) > errors_before:
@@ -189,10 +198,23 @@ def _render(dashboard: "Dashboard", errors: list[LoadError], role: str = DASHBOA
     except DashboardError as exc:
         errors.append(LoadError(display_path(file), line, str(exc)))
         return {}, b""
+    except Exception as exc:  # noqa: BLE001 - dash's own failure on this dashboard must not stop the others
+        errors.append(LoadError(display_path(file), line, _unexpected(dashboard, exc)))
+        return {}, b""
     entry = {"uid": dashboard.uid, "title": dashboard.title, "folder": dashboard.folder, "file": str(file),
              "line": line, "datasources": uids, "role": role,
              "panels": [[pid, str(f), n] for pid, (f, n) in sorted(dashboard.panel_sources.items())]}
     return entry, pack(json_bytes(data))
+
+
+def _unexpected(dashboard: "Dashboard", exc: Exception) -> str:
+    """An exception the SDK did not turn into a DashboardError: most likely an argument of a type it did not
+    expect. Reported on the dashboard's line; DASH_DEBUG=1 raises it for the traceback."""
+    if os.environ.get("DASH_DEBUG"):
+        raise exc
+    return (f"dashboard {dashboard.title!r} could not be rendered: {type(exc).__name__}: {exc}. Check the "
+            "arguments' types against publisher.sdk's documentation (docs/sdk.md); if they are right, this is a bug "
+            "in dash: run with DASH_DEBUG=1 for the traceback and report it")
 
 
 def _render_download(declared: Any, project: Project) -> tuple[dict[str, Any], bytes] | None:
@@ -217,16 +239,14 @@ def _render_download(declared: Any, project: Project) -> tuple[dict[str, Any], b
 
 
 def _declared_datasources(uses: list[Any], queries: list[Any], modules: list[Any], kind: type) -> list[Any]:
-    """Those the dashboards use, those of the saved queries, then those declared at module level (helpers too)."""
-    found: dict[str, Any] = {}
-    for ds in uses:
-        found.setdefault(ds.uid, ds)
-    for query in queries:
-        found.setdefault(query.datasource.uid, query.datasource)
-    for module in modules:
-        for ds in _values(module, kind):
-            found.setdefault(ds.uid, ds)
-    return list(found.values())
+    """Those the dashboards use, those of the saved queries, then those declared at module level (helpers too):
+    each distinct one once, two that share a uid both (the merge reports them)."""
+    found: list[Any] = []
+    everything = [*uses, *(q.datasource for q in queries), *(ds for m in modules for ds in _values(m, kind))]
+    for ds in everything:
+        if ds not in found:
+            found.append(ds)
+    return found
 
 
 def _rendered(entry: dict[str, Any], blob: bytes) -> Rendered:  # blob: packed (rendered.pack)
@@ -262,7 +282,10 @@ class _Merged:
             self._seen.add(same)
             project.rendered.append(_rendered(entry, blob))
         for ds in result["datasources"]:
-            project.datasources.setdefault(ds["uid"], Datasource(**ds))
+            declared = Datasource(**ds)
+            first = project.datasources.setdefault(declared.uid, declared)
+            if first != declared:
+                project.datasource_conflicts.append(LoadError(shown, 1, _conflict(first, declared)))
         if not result["queries"]:
             return
         from .sdk.log_queries import LogQuery  # with the dashboard code: only where there are saved queries
@@ -275,6 +298,13 @@ class _Merged:
             if known.get(query.uid) != query:
                 project.log_queries.append(query)
                 known[query.uid] = query
+
+
+def _conflict(first: Any, second: Any) -> str:
+    """Two datasources with one uid: Grafana keeps one per uid, so one of them would silently be lost."""
+    differ = [f for f in ("name", "type", "settings", "description", "url") if getattr(first, f) != getattr(second, f)]
+    shown = "; ".join(f"{f} {getattr(first, f)!r} vs {getattr(second, f)!r}" for f in differ)
+    return f"datasource uid {first.uid!r} is declared twice with different settings ({shown})"
 
 
 def _saved_queries_dashboard(project: Project, where: str) -> None:

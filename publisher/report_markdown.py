@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .model import CREATE, DELETE, UNCHANGED, UPDATE, Change, Force, Plan, forced
+from .output import counted
 
 if TYPE_CHECKING:
     from .app import Planned, Published
@@ -54,7 +55,7 @@ def _section(change: Change) -> list[str]:
         drift += ["", f"Changed in Grafana by {_cell(change.drift.who or 'someone')}:", "",
                   *(f"- {_cell(edit)}" for edit in change.drift.edits)]
     return ["", "<details>", f"<summary>{_VERB[change.action]} dashboard <code>{_cell(change.uid)}</code> "
-            f"{_cell(change.title)} ({len(change.details)} change{'s' if len(change.details) != 1 else ''})"
+            f"{_cell(change.title)} ({counted(len(change.details), 'change')})"
             "</summary>", "", "What publish would do:", "", *words, *drift, "", "</details>"]
 
 

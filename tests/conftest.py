@@ -38,7 +38,8 @@ def _grafana_com_stand_in():
         stand_in.stop()
 
 
-GUIDE_ALERTS = f"alerts: {ROOT / 'alerts/guide.py'}\n"  # a dash.yaml line: the guide's alerting
+# dash.yaml lines: the guide's alerting and its compose stack
+GUIDE_ALERTS = f"alerts: {ROOT / 'alerts/guide.py'}\nstack: guide\n"
 
 
 def guide_repository(path: Path) -> None:

@@ -319,7 +319,7 @@ RULES = ("from alerts.model import (AlertmanagerConfig, AlertRule, Alerting, Pan
          "    prometheus=PrometheusConfig(scrape_jobs=[ScrapeJob('api', targets=['api:8000'])]),\n"
          "    rule_files=[RuleFile('api.yml', [RuleGroup('api', [AlertRule(\n"
          "        alert='Down', expr='{expr}', summary='Down', description='All down.',\n"
-         "        dashboard=PanelLink('{link}', 'Up'))])])],\n"
+         "        runbook_url='https://runbooks.internal/Down', dashboard=PanelLink('{link}', 'Up'))])])],\n"
          "    alertmanager=AlertmanagerConfig(route=Route('{receiver}'), receivers=[Receiver('hook', [Webhook("
          "'http://hook:9000')])]),\n)\n")
 

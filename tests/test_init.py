@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,7 @@ from tests.conftest import run_cli
 from tests.test_ci_examples import check_dash, dash_commands, github_scripts
 
 DOCS_WORKFLOW = Path(__file__).resolve().parent.parent / "docs" / "ci" / "github-actions.yml"
-EXPECTED = ["dash.yaml", "dashboards/service.py", "alerts/rules.yml", "alerts/rules_test.yml", ".gitignore",
-            ".github/workflows/dash.yml"]
+EXPECTED = ["dash.yaml", "dashboards/service.py", "alerts/service.py", ".gitignore", ".github/workflows/dash.yml"]
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -35,7 +33,9 @@ def test_init_writes_the_scaffold_and_says_what_next(repo: Path) -> None:
     config = yaml.safe_load((repo / "dash.yaml").read_text())
     assert config["project"] == "my-service"  # slugged like config._project
     assert config["dashboards"] == "dashboards"
-    assert config["environments"] == {"local": {"directory": "grafana/provisioning"}}
+    assert config["alerts"] == "alerts/service.py"
+    assert config["environments"] == {"local": {"directory": "grafana/provisioning",
+                                                "datasources": {"prometheus": {"url": "http://prometheus:9090"}}}}
     assert "token: {env: GRAFANA_TOKEN}" in (repo / "dash.yaml").read_text()  # the commented server env
     assert "_shared" not in (repo / "dashboards" / "service.py").read_text()
 
@@ -45,7 +45,8 @@ def test_init_output_is_deterministic(tmp_path: Path) -> None:
     out = [run_cli("init", str(d), cwd=tmp_path) for d in (a, b)]
     assert _tree(a) == _tree(b)
     assert out[0].stdout.replace(str(a), "D") == out[1].stdout.replace(str(b), "D")
-    assert "dash lint && dash build && dash publish --env local" in out[0].stdout
+    assert "  dash lint && dash build && dash check   #" in out[0].stdout
+    assert "  dash publish --env local   " in out[0].stdout
 
 
 def test_scaffold_lints_lists_builds_and_publishes(repo: Path) -> None:
@@ -63,7 +64,8 @@ def test_scaffold_lints_lists_builds_and_publishes(repo: Path) -> None:
     assert publish.returncode == 0, publish.stdout + publish.stderr
     tree = repo / "grafana" / "provisioning"
     assert (tree / "dashboards" / "json" / "Services" / "service-overview.json").is_file()
-    assert (tree / "datasources" / "dash.yaml").is_file()
+    provisioned = yaml.safe_load((tree / "datasources" / "dash.yaml").read_text())["datasources"]
+    assert [(d["uid"], d["url"]) for d in provisioned] == [("prometheus", "http://prometheus:9090")]
 
 
 def test_second_init_refuses_and_writes_nothing(repo: Path) -> None:
@@ -83,7 +85,7 @@ def test_init_into_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "dashboards" / "other.txt").write_text("x\n")
     result = run_cli("init", cwd=tmp_path)  # DIR defaults to .
     assert result.returncode == 0, result.stderr
-    assert "  dash lint && dash build" in result.stdout  # no `cd .`
+    assert "  dash lint && dash build" in result.stdout and "  cd " not in result.stdout  # no `cd .`
     assert (tmp_path / "README.md").read_text() == "notes\n"
     assert all((tmp_path / name).is_file() for name in EXPECTED)
 
@@ -102,12 +104,20 @@ def test_scaffolded_workflow_passes_the_ci_command_checker(repo: Path) -> None:
     assert set(doc["jobs"]) == set(docs["jobs"])
 
 
-def test_scaffolded_alert_rule_passes_promtool(repo: Path) -> None:
-    promtool = shutil.which("promtool")
-    if promtool is None:
+def test_scaffolded_alert_rules_pass_dash_check(repo: Path) -> None:
+    """Rules only: promtool checks the rule file and runs its tests; no prometheus.yml, no Alertmanager."""
+    if shutil.which("promtool") is None:
         if os.environ.get("DASH_REQUIRE_TOOLS") == "1":
             pytest.fail("promtool is not installed and DASH_REQUIRE_TOOLS=1")
         pytest.skip("promtool is not installed")
-    result = subprocess.run([promtool, "test", "rules", "alerts/rules_test.yml"], cwd=repo,
-                            capture_output=True, text=True, timeout=60)
+    result = run_cli("check", cwd=repo)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-3:] == ["ok      promtool check rules", "ok      promtool test rules",
+                                               "2 of 2 checks passed."]
+    built = sorted(p.relative_to(repo / "out").as_posix() for p in (repo / "out").rglob("*.yml")
+                   if not p.as_posix().startswith(str(repo / "out" / "grafana")))
+    assert built == ["prometheus/rules/service.yml", "prometheus/tests/service.test.yml"]
+    rules = yaml.safe_load((repo / "out/prometheus/rules/service.yml").read_text())
+    annotations = rules["groups"][0]["rules"][0]["annotations"]
+    assert annotations["dashboard"] == "/d/service-overview?viewPanel=panel-3"
+    assert "example.com" not in annotations["runbook_url"]

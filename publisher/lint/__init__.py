@@ -10,7 +10,7 @@ import attrs
 import orjson
 
 from ..loader import LoadError, display_path
-from .checks import CHECKS, PER_DASHBOARD, Context, LintTarget
+from .checks import CHECKS, PER_DASHBOARD, Context, LintedAlert, LintTarget
 from .findings import CODES, Finding, Report
 from .suppress import apply as apply_suppressions
 
@@ -26,19 +26,23 @@ def lint_dashboards(
     alerting_source: str | None = None,
     cache: Any = None,
     settings: Any = None,
+    datasource_conflicts: Sequence[Any] = (),
 ) -> Report:
     """Run every check. `dashboards` are render.Rendered or LintTarget items; `alerting` an alerts.model.Alerting.
 
     `cache` (a cache.Cache) keeps each dashboard's findings from the one-dashboard checks, keyed by its JSON,
     where it was declared, the declared datasources and dash's own code: the same input, the same findings.
+    `datasource_conflicts`: project.datasource_conflicts (LoadError-like).
     `settings` (config.LintSettings) and `# dash: ignore[...]` comments suppress findings after the cache."""
     targets = [LintTarget(d.uid, d.title, d.folder, d.json, d.source, getattr(d, "panel_sources", {}))
                for d in dashboards]
     known = frozenset(datasource_uids) if datasource_uids is not None else None
-    alerts = [(r.alert, r.dashboard, r.expr, alerting_source) for _, _, r in alerting.alerts()] if alerting else []
+    alerts = [LintedAlert(r.alert, r.dashboard, r.expr, alerting_source, bool(r.runbook_url or alerting.runbook_url))
+              for _, _, r in alerting.alerts()] if alerting else []
     ctx = Context(targets, known, alerts)
     own = [_own_findings(t, known, cache) for t in targets]
     findings = [Finding("DASH000", e.message, None, None, f"{e.file}:{e.line}") for e in load_errors]
+    findings += [Finding("DASH024", e.message, None, None, f"{e.file}:{e.line}") for e in datasource_conflicts]
     for check in CHECKS:
         if check.__name__ in PER_DASHBOARD:
             findings.extend(f for per_check in own for f in per_check[check.__name__])

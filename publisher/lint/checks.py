@@ -26,6 +26,17 @@ NO_UNIT_TYPES = NO_QUERY_TYPES | {"logs", "table", "traces", "nodeGraph", "flame
 
 
 @attrs.frozen
+class LintedAlert:
+    """What lint needs of an alert: its links, its expression, and whether it has a runbook."""
+
+    name: str
+    dashboard: Any  # alerts.model.PanelLink, or None
+    expr: str
+    source: str | None
+    runbook: bool
+
+
+@attrs.frozen
 class LintTarget:
     """One dashboard to lint: its JSON and where it came from."""
 
@@ -41,7 +52,7 @@ class LintTarget:
 class Context:
     dashboards: Sequence[LintTarget]
     datasource_uids: frozenset[str] | None  # declared datasources; None when unknown (JSON files)
-    alerts: Sequence[Any] = ()  # (alert name, PanelLink, expression, source) for each alert
+    alerts: Sequence["LintedAlert"] = ()
 
 
 def _finding(t: LintTarget, code: str, message: str, panel: dict[str, Any] | None = None) -> Finding:
@@ -131,6 +142,31 @@ def check_panels(ctx: Context) -> Iterator[Finding]:
                 yield _finding(t, "DASH050", f"{kind} panel has no description", panel)
             if kind not in NO_UNIT_TYPES and not has_unit(panel):
                 yield _finding(t, "DASH051", f"{kind} panel has no unit", panel)
+            outside = _thresholds_outside_range(panel)
+            if outside:
+                yield _finding(t, "DASH053", f"{kind} panel: {outside}", panel)
+
+
+def _thresholds_outside_range(panel: dict[str, Any]) -> str | None:
+    """Threshold steps beyond the panel's own min/max are never reached: a colour that can never show (grafanalib's
+    BarGauge keeps red at 80 on a 0-1 scale, say). Percentage thresholds are shares of the range: always inside."""
+    field_config = panel.get("fieldConfig")
+    defaults = field_config.get("defaults") if isinstance(field_config, dict) else None
+    thresholds = defaults.get("thresholds") if isinstance(defaults, dict) else None
+    if not isinstance(thresholds, dict) or thresholds.get("mode") == "percentage":
+        return None
+    low, high = (v if _is_number(v) else None for v in (defaults.get("min"), defaults.get("max")))
+    steps = thresholds.get("steps") if isinstance(thresholds.get("steps"), list) else []
+    values = [s.get("value") for s in steps if isinstance(s, dict) and _is_number(s.get("value"))]
+    out = [v for v in values if (low is not None and v < low) or (high is not None and v > high)]
+    if not out:
+        return None
+    bounds = f"{'' if low is None else f'{low:g}'}..{'' if high is None else f'{high:g}'}"
+    return f"threshold {', '.join(f'{v:g}' for v in out)} lies outside the panel's range {bounds}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def check_queries(ctx: Context) -> Iterator[Finding]:
@@ -216,6 +252,8 @@ def check_links(ctx: Context) -> Iterator[Finding]:
         links = t.json.get("links")
         for link in links if isinstance(links, list) else []:
             url = _text(link.get("url")) if isinstance(link, dict) else ""
+            if isinstance(link, dict) and link.get("icon") == "external link":
+                continue  # written as a URL or marked external=True: not one of ours by intent
             match = re.match(r"^/d/([^/?#]+)", url)
             if match and match.group(1) not in uids:
                 yield _finding(t, "DASH052",
@@ -227,7 +265,14 @@ def check_alert_links(ctx: Context) -> Iterator[Finding]:
         return
     panels = Panels({t.uid: panel_ids(t.json) for t in ctx.dashboards})
     by_uid = {t.uid: t for t in ctx.dashboards}
-    for name, link, expr, source in ctx.alerts:
+    for alert in ctx.alerts:
+        name, link, expr, source = alert.name, alert.dashboard, alert.expr, alert.source
+        if not alert.runbook:
+            yield Finding("DASH062", f"alert {name!r} has no runbook_url", link and link.dashboard_uid,
+                          link and link.panel_title, source)
+        if link is None:
+            yield Finding("DASH063", f"alert {name!r} links to no dashboard panel", None, None, source)
+            continue
         problem = panels.problem(link)
         if problem:
             yield Finding("DASH060", f"alert {name!r} {problem}", link.dashboard_uid, link.panel_title, source)

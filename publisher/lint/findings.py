@@ -6,6 +6,8 @@ from typing import Any
 
 import attrs
 
+from ..output import counted
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -26,6 +28,8 @@ CODES: dict[str, tuple[str, str, str]] = {
                 "refer to a declared Datasource, or to a datasource variable such as ${datasource}"),
     "DASH023": (WARNING, "datasource variable defaults to an undeclared datasource",
                 "declare the Datasource (publisher.sdk.Datasource) and make it the variable's default"),
+    "DASH024": (ERROR, "datasource uid declared twice with different settings",
+                "declare each datasource once (in a _shared.py module) and import it where it is used"),
     "DASH030": (ERROR, "PromQL does not parse", "fix the expression (try it in Prometheus' expression browser)"),
     "DASH032": (ERROR, "LogQL does not parse", "fix the query: a stream selector, known stages, quoted strings"),
     "DASH031": (ERROR, "undefined variable",
@@ -35,11 +39,20 @@ CODES: dict[str, tuple[str, str, str]] = {
                 "use the option names and values of the panel plugin's schema"),
     "DASH050": (WARNING, "panel without a description", "add description=... saying what the panel shows"),
     "DASH051": (WARNING, "panel without a unit", "add unit=... (see publisher.sdk.units)"),
-    "DASH052": (ERROR, "link to an unknown dashboard", "link to the uid of a dashboard that dash builds"),
+    "DASH052": (ERROR, "link to an unknown dashboard",
+                "link to the uid of a dashboard that dash builds; for another team's dashboard "
+                "write Link(title, uid=..., external=True) or url=..."),
+    "DASH053": (WARNING, "threshold outside the panel's min/max",
+                "give thresholds in the panel's scale (0.8 for 80% when unit is percentunit and max is 1), or "
+                "widen min/max"),
     "DASH060": (ERROR, "alert links to a dashboard or panel that does not exist",
                 "point the alert's PanelLink at a dashboard uid and a panel title that exist"),
     "DASH061": (WARNING, "alert links to a panel that does not query the alert's metric",
                 "link the alert to the panel that shows its metric"),
+    "DASH062": (WARNING, "alert without a runbook",
+                "give AlertRule(..., runbook_url=...) or Alerting(..., runbook_url='https://.../{alert}')"),
+    "DASH063": (WARNING, "alert without a dashboard panel",
+                "give AlertRule(..., dashboard=PanelLink(dashboard_uid, panel_title)) for the panel that shows it"),
 }
 
 
@@ -111,8 +124,8 @@ class Report:
         errors = len([f for f in shown if f.severity == ERROR])
         suppressed = len(self.findings) - len(shown)
         tail = f", {suppressed} suppressed" if suppressed else ""
-        out.append(f"linted {_count(self.dashboards, 'dashboard')}: {_count(errors, 'error')}, "
-                   f"{_count(len(shown) - errors, 'warning')}{tail}")
+        out.append(f"linted {counted(self.dashboards, 'dashboard')}: {counted(errors, 'error')}, "
+                   f"{counted(len(shown) - errors, 'warning')}{tail}")
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -124,6 +137,3 @@ class Report:
             "findings": [f.to_json() for f in self.findings],
         }
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 import attrs
 
-from ..output import write_atomic
+from ..output import counted, write_atomic
 from .layout import Box, Layout, layout
 
 GRID_LEFT = 16  # px from the page's left edge to column 0
@@ -85,7 +85,7 @@ def _row_body(box: Box) -> str:
     hides = ""
     if box.collapsed:
         count, names = len(box.hidden), ", ".join(t or "(untitled)" for t in box.hidden)
-        words = f"collapsed, hides {count} panel{'s' if count != 1 else ''}" + (f": {names}" if names else "")
+        words = f"collapsed, hides {counted(count, 'panel')}" + (f": {names}" if names else "")
         hides = f' <span class="hides" title="{escape(names)}">{escape(words)}</span>'
     return f'<div class="title">{arrow} {escape(box.title or "(untitled row)")}{hides}</div>'
 
@@ -162,11 +162,8 @@ def summary(lay: Layout) -> str:
     """The line under a page's heading: uid and what it holds."""
     panels = sum(1 for b in lay.boxes if not b.row) + sum(len(b.hidden) for b in lay.boxes)
     rows = sum(1 for b in lay.boxes if b.row)
-    return f"uid {lay.uid or '(none)'} · {_count(panels, 'panel')}, {_count(rows, 'row')}"
+    return f"uid {lay.uid or '(none)'} · {counted(panels, 'panel')}, {counted(rows, 'row')}"
 
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def write_pages(dashboards: Iterable[tuple[str, dict]], out: Path) -> list[Path]:

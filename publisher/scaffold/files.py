@@ -8,14 +8,13 @@ from pathlib import Path
 def scaffold_files(directory: Path) -> dict[str, str]:
     """Every file of a new repository in `directory`, keyed by its POSIX path relative to it."""
     from ..config import _project  # the same slug dash.yaml's default project gets
-    from .templates import ALERT_RULES, ALERT_TEST, DASH_YAML, DASHBOARD, GITIGNORE
+    from .templates import ALERTS, DASH_YAML, DASHBOARD, GITIGNORE
     from .workflow import GITHUB_WORKFLOW
 
     return {
         "dash.yaml": DASH_YAML.format(project=_project(None, None, directory)),
         "dashboards/service.py": DASHBOARD,
-        "alerts/rules.yml": ALERT_RULES,
-        "alerts/rules_test.yml": ALERT_TEST,
+        "alerts/service.py": ALERTS,
         ".gitignore": GITIGNORE,
         ".github/workflows/dash.yml": GITHUB_WORKFLOW,
     }

@@ -9,12 +9,15 @@ DASH_YAML = """\
 
 project: {project}
 dashboards: dashboards
+alerts: alerts/service.py   # the alert rules (rules only: no Prometheus or Alertmanager configuration)
 
 environments:
   # No server needed: `dash publish --env local` writes Grafana's provisioning tree here
   # (mount it at /etc/grafana/provisioning).
   local:
     directory: grafana/provisioning
+    datasources:   # by uid: where each declared datasource is, seen from Grafana
+      prometheus: {{url: "http://prometheus:9090"}}
 
   # A Grafana server: uncomment, set the URL, and export GRAFANA_TOKEN (a service-account token).
   # prod:
@@ -54,45 +57,33 @@ service.row(
 )
 '''
 
-# Plain Prometheus files, checked with `promtool test rules alerts/rules_test.yml`. Not wired into
-# dash.yaml's `alerts:`: dash's alerting model needs scrape jobs, routes and receivers too (issue 14).
-ALERT_RULES = """\
-groups:
-  - name: service
-    rules:
-      - alert: HighErrorRate
-        expr: sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05
-        for: 5m
-        labels:
-          severity: critical
-        annotations:
-          summary: More than 5% of requests fail
-          description: "{{ $value | humanizePercentage }} of requests answered 5xx over 5 minutes."
-"""
+ALERTS = '''\
+"""The service's alert rules. `dash build` writes them to out/prometheus/rules/service.yml, with a promtool
+test file from the cases below; `dash check` runs promtool on both. Rules only: add prometheus= and
+alertmanager= to Alerting(...) when this repository also owns Prometheus's and Alertmanager's configuration."""
 
-ALERT_TEST = """\
-rule_files:
-  - rules.yml
+from alerts.model import AlertRule, Alerting, Fires, PanelLink, RuleFile, RuleGroup, Silent
 
-evaluation_interval: 1m
+OK, FAILED = 'http_requests_total{status="200"}', 'http_requests_total{status="500"}'
 
-tests:
-  - interval: 1m
-    input_series:
-      - series: 'http_requests_total{status="200"}'
-        values: '0+90x20'
-      - series: 'http_requests_total{status="500"}'
-        values: '0+10x20'
-    alert_rule_test:
-      - eval_time: 15m
-        alertname: HighErrorRate
-        exp_alerts:
-          - exp_labels:
-              severity: critical
-            exp_annotations:
-              summary: More than 5% of requests fail
-              description: "10% of requests answered 5xx over 5 minutes."
-"""
+HIGH_ERROR_RATE = AlertRule(
+    alert="HighErrorRate",
+    expr='sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05',
+    for_="5m",
+    labels={"severity": "critical"},
+    summary="More than 5% of requests fail",
+    description="{{ $value | humanizePercentage }} of requests answered 5xx over 5 minutes.",
+    runbook_url="https://github.com/OWNER/REPO/blob/main/runbooks/HighErrorRate.md",  # edit: your runbook
+    dashboard=PanelLink("service-overview", "Error rate"),  # the panel that shows it (dashboards/service.py)
+    tests=[
+        Fires("10% of requests fail", {OK: "0+90x20", FAILED: "0+10x20"}, at="15m",
+              annotations={"description": "10% of requests answered 5xx over 5 minutes."}),
+        Silent("1% of requests fail", {OK: "0+99x20", FAILED: "0+1x20"}, at="15m"),
+    ],
+)
+
+ALERTING = Alerting(rule_files=[RuleFile("service.yml", [RuleGroup("service", [HIGH_ERROR_RATE])])])
+'''
 
 GITIGNORE = """\
 out/
