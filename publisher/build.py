@@ -36,6 +36,7 @@ MANIFEST = ".dash-build.json"
 # Top-level names under OUT that other build steps own; a folder may not take them.
 RESERVED_DIRS = frozenset({"prometheus", "alertmanager", "grafana", "provisioning", "loki", "blackbox", "secrets"})
 PROVISIONING_DIR = "grafana/provisioning"
+MAYBE_CAUSED = " (a dashboard module failed to load, see above: it may declare what is missing)"
 
 
 @attrs.frozen
@@ -197,10 +198,13 @@ def build(project: "Project", rendered: list[Rendered], errors: list[LoadError],
     dash.yaml's `stack:`."""
     errors = list(errors)
     rendered = clashes(rendered, errors)
+    modules_failed, before = bool(errors), len(errors)
     other: dict[str, bytes | Callable[[], bytes]] = dict(alerting_files(project, rendered, env, errors, stack))
     try:
         other.update(provisioning_files(project, rendered, env))
     except ConfigError as exc:  # an environment's datasource declared only by a module that failed, say
         errors.append(_config_error(exc))
+    if modules_failed:  # what the alerts link to, or the environment names, may be in the module that failed
+        errors[before:] = [attrs.evolve(e, message=e.message + MAYBE_CAUSED) for e in errors[before:]]
     dashboards = [r for r in rendered if r.role == DASHBOARD or project.log_queries]
     return write_build(dashboards, errors, out, other, {f"{uid}.json" for uid, _ in project.held})

@@ -36,8 +36,13 @@ class LoadError:
     line: int
     message: str
 
+    @property
+    def where(self) -> str:
+        """file:line, or the file alone when no line applies (a missing file, dash.yaml's structure)."""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        return f"{self.where}: {self.message}"
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "message": self.message}

@@ -236,9 +236,9 @@ ENVIRONMENT = [
          {"dash.yaml": "environments:\n  local: {directory: provisioning}\n", "provisioning": "not a directory\n"}),
     case("directory-env-under-a-file", (*B, "publish", "--env", "local"), "@tmp@/provisioning",
          {"dash.yaml": "environments:\n  local: {directory: provisioning/tree}\n", "provisioning": "a file\n"}),
-    case("dashboards-env-var-missing-dir", ("build", "--out", "out"), "nowhere:0: no such directory or .py file",
+    case("dashboards-env-var-missing-dir", ("build", "--out", "out"), "nowhere: no such directory or .py file",
          env={"DASH_DASHBOARDS": "nowhere"}),
-    case("dashboards-option-not-python", ("--dashboards", "notes.txt", "build"), "notes.txt:0: no such directory",
+    case("dashboards-option-not-python", ("--dashboards", "notes.txt", "build"), "notes.txt: no such directory",
          {"notes.txt": "hello\n"}),
 ]
 
@@ -330,7 +330,7 @@ def alerts(expr: str = "sum(up) < 1", link: str = "good", receiver: str = "hook"
 
 
 ALERTS = [
-    case("alerts-file-missing", ("build",), "rules.py:0: no such alerts file (from `alerts:` in dash.yaml)",
+    case("alerts-file-missing", ("build",), "rules.py: no such alerts file (from `alerts:` in dash.yaml)",
          {"dash.yaml": "dashboards: boards\nalerts: rules.py\n"}),
     case("alerts-no-alerting", ("build",), "rules.py:1: defines no ALERTING = Alerting(...)",
          {**alerts(), "rules.py": "X = 1\n"}),

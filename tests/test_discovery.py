@@ -39,7 +39,7 @@ def test_lint_and_list_report_the_same_broken_modules(tmp_path):
 def test_a_missing_directory_is_an_error_not_a_crash(dash):
     result = dash("--dashboards", "nowhere", "build")
     assert result.exit_code == 1
-    assert "nowhere:0: no such directory" in result.output
+    assert "nowhere: no such directory" in result.output
 
 
 def test_user_directory_from_the_config_file(dash, tmp_path):

@@ -72,4 +72,26 @@ def test_an_environment_naming_a_broken_modules_datasource_still_builds_the_rest
     assert result.returncode == 1
     assert (tmp_path / "out" / "General" / "notes.json").is_file(), result.stdout + result.stderr
     assert "environments.local.datasources.prometheus" in result.stderr
+    assert "(a dashboard module failed to load, see above: it may declare what is missing)" in result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_lint_names_the_failed_module_not_the_alert_links_it_breaks(tmp_path: Path) -> None:
+    """An alert linking to a dashboard of a module that failed to load gets no DASH060: DASH000 is the cause."""
+    boards = tmp_path / "dashboards"
+    boards.mkdir()
+    (boards / "good.py").write_text(GOOD.replace("Syntax", ""))
+    (boards / "broken.py").write_text(FAILS_TO_IMPORT)
+    (tmp_path / "alerting.py").write_text(
+        "from alerts.model import AlertRule, Alerting, PanelLink, RuleFile, RuleGroup\n"
+        "ALERTING = Alerting(runbook_url='https://runbooks.internal/{alert}', rule_files=[RuleFile('a.yml', [\n"
+        "    RuleGroup('a', [AlertRule(alert='Down', expr='sum(up) < 1', summary='s', description='d',\n"
+        "                              dashboard=PanelLink('in-the-broken-module', 'Up')),\n"
+        "                    AlertRule(alert='Gone', expr='sum(up) < 1', summary='s', description='d',\n"
+        "                              dashboard=PanelLink('good', 'Missing panel'))])])])\n")
+    (tmp_path / "dash.yaml").write_text("alerts: alerting.py\n")
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.returncode == 1
+    codes = [line.split()[1] for line in result.stdout.splitlines() if " DASH" in line]
+    assert codes == ["DASH000", "DASH060"], result.stdout  # the panel missing from a dashboard that was built
+    assert "'Missing panel'" in result.stdout and "in-the-broken-module" not in result.stdout

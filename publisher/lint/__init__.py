@@ -39,10 +39,10 @@ def lint_dashboards(
     known = frozenset(datasource_uids) if datasource_uids is not None else None
     alerts = [LintedAlert(r.alert, r.dashboard, r.expr, alerting_source, bool(r.runbook_url or alerting.runbook_url))
               for _, _, r in alerting.alerts()] if alerting else []
-    ctx = Context(targets, known, alerts)
+    ctx = Context(targets, known, alerts, incomplete=bool(load_errors))
     own = [_own_findings(t, known, cache) for t in targets]
-    findings = [Finding("DASH000", e.message, None, None, f"{e.file}:{e.line}") for e in load_errors]
-    findings += [Finding("DASH024", e.message, None, None, f"{e.file}:{e.line}") for e in datasource_conflicts]
+    findings = [Finding("DASH000", e.message, None, None, e.where) for e in load_errors]
+    findings += [Finding("DASH024", e.message, None, None, e.where) for e in datasource_conflicts]
     for check in CHECKS:
         if check.__name__ in PER_DASHBOARD:
             findings.extend(f for per_check in own for f in per_check[check.__name__])

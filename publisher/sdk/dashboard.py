@@ -44,7 +44,9 @@ ROOT_FOLDER = "General"  # Grafana's name for the top level (no folder)
 class Link:
     """A link in the dashboard header to another dashboard (by uid) or to a URL.
 
-        Link("Node details", uid="node-exporter-full")             # a dashboard dash builds: lint checks it
+    A link by uid must name a dashboard dash builds (lint's DASH052), unless marked external:
+
+        Link("Node details", uid="node-exporter-full")
         Link("Payments", uid="payments-overview", external=True)   # another team's dashboard on this Grafana
         Link("Runbook", url="https://runbooks.internal/api")
     """
