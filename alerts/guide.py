@@ -1,4 +1,4 @@
-"""The guide's alerting, as code: scrape jobs, the three rule files, Alertmanager's routing.
+"""The guide's alerting, as code: scrape jobs, the three rule files, the SLOs' rule file, Alertmanager's routing.
 
 Each alert keeps the guide's expression, `for`, labels and annotations, links to
 the dashboard panel that shows its metric, and carries test cases (one that
@@ -13,9 +13,17 @@ runs. Deviations from the guide, each for a reason:
 - Secrets are files (`slack_api_url_file`, `auth_password_file`), never values.
 - The Slack text is a literal block (the guide's `>-` folds it onto one line)
   and adds the runbook and dashboard links.
+
+Beside the guide's threshold alerts, the API has two SLOs (dashboards/_slos.py, shared with the SLO
+dashboard, dashboards/slo.py): rules/slo_rules.yml holds their recording rules and burn-rate alerts,
+with generated promtool tests; pages (severity critical) reach slack-critical and tickets (warning)
+slack-notifications through the guide's routes, which the routing cases check.
 """
 
 from __future__ import annotations
+
+# The SLO definitions live beside the dashboards: dash puts that directory on sys.path for this file too.
+from _slos import SLOS
 
 # Absolute, as in any alerts file: dash loads this file by its path, not as part of the alerts package.
 from alerts.model import (
@@ -304,6 +312,7 @@ RULE_FILES = (
     RuleFile("node_exporter_rules.yml", [RuleGroup("node_alerts", [HIGH_CPU_LOAD, HIGH_MEMORY_USAGE, LOW_DISK_SPACE])]),
     RuleFile("database_rules.yml", [RuleGroup("database_alerts", [
         POSTGRESQL_DOWN, POSTGRESQL_HIGH_CONNECTIONS, POSTGRESQL_SLOW_QUERIES])]),
+    RuleFile("slo_rules.yml", [slo.rule_group() for slo in SLOS]),
 )
 
 # --- prometheus.yml ------------------------------------------------------------------
@@ -371,6 +380,7 @@ ROUTING_CASES = (
     RoutingCase({"alertname": "HighCPULoad", "severity": "warning", "instance": "node1:9100"}, ["slack-notifications"]),
     RoutingCase({"alertname": "Watchdog", "severity": "info"}, ["slack-notifications"]),
     RoutingCase({"alertname": "NoSeverity"}, ["slack-notifications"]),
+    *[case for slo in SLOS for case in slo.routing_cases(page=["slack-critical"], ticket=["slack-notifications"])],
 )
 
 ALERTING = Alerting(

@@ -17,7 +17,8 @@ group, a route to an unknown receiver, a relative secret path. Each object's
 encodes it as YAML), and `alerts.build.render_files` gives every file's data.
 
 This module is the public face: alert files import from here. The parts live
-in alerts.rules (rule files, their rules and test cases), alerts.prometheus
+in alerts.rules (rule files, their rules and test cases), alerts.slo (SLOs: their
+recording rules, burn-rate alerts and tests, from one definition), alerts.prometheus
 (prometheus.yml), alerts.alertmanager (alertmanager.yml) and alerts.values
 (durations, labels, AlertsError); `Alerting`, which ties them together, is here.
 """
@@ -29,6 +30,7 @@ import attrs
 from .alertmanager import AlertmanagerConfig, Email, Inhibit, Receiver, Route, RoutingCase, Slack, Webhook
 from .prometheus import PrometheusConfig, Relabel, ScrapeJob
 from .rules import AlertRule, Fires, PanelLink, RecordingRule, RuleFile, RuleGroup, Silent
+from .slo import SLO, latency, ratio
 from .values import AlertsError, duration, seconds
 
 
@@ -98,10 +100,13 @@ __all__ = [
     "RoutingCase",
     "RuleFile",
     "RuleGroup",
+    "SLO",
     "ScrapeJob",
     "Silent",
     "Slack",
     "Webhook",
     "duration",
+    "latency",
+    "ratio",
     "seconds",
 ]

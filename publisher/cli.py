@@ -202,14 +202,19 @@ def envs(app: "App", output: str, probe: bool) -> None:
 @click.option("--out", "out_dir", default="out", show_default=True, metavar="DIR", help="Where to build.")
 @click.option("--env", "env_name", metavar="NAME", help="Environment to build the alerting files for.")
 @click.option("--output", type=OUTPUTS, default="text", show_default=True)
+@click.option("--secrets", "secrets", metavar="DIR", envvar="DASH_ALERTMANAGER_SECRETS",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The directory holding here what Alertmanager reads at its secrets_dir: each *_file of "
+                   "alertmanager.yml must exist there. Without it, secrets_dir itself if it exists here, else skipped.")
 @pass_app
-def check(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
+def check(app: "App", out_dir: str, env_name: str | None, output: str, secrets: Path | None) -> None:
     """Build, then check the Prometheus and Alertmanager files with the real promtool and amtool.
 
     Checks what the alerting declares: promtool check config (prometheus.yml),
     check rules and test rules (the rule files and the test cases declared in
     Python), amtool check-config and amtool config routes test for every
-    routing case (alertmanager.yml). With no `alerts:` in dash.yaml there is
+    routing case (alertmanager.yml), and the secret files alertmanager.yml
+    names (--secrets). With no `alerts:` in dash.yaml there is
     nothing to check: it says so and exits 0. Exits 1 when a check fails or a
     tool it needs is missing.
     """
@@ -218,7 +223,8 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
     result = _run(lambda: app.build(Path(out_dir), env_name))
     for error in result.errors:
         click.secho(f"error: {error}", fg="red", err=True)
-    if _run(app.project).alerting is None:
+    alerting = _run(app.project).alerting
+    if alerting is None:
         if not result.ok:
             sys.exit(1)
         if output == "json":
@@ -232,16 +238,22 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str) -> None:
         for line in missing:
             click.secho(f"error: {line}", fg="red", err=True)
         _fail("cannot check the alerting files without these tools")
-    checks = run_checks(Path(out_dir))
+    env = app.environment(env_name)
+    secrets_dir = (env.alerting.secrets_dir if env is not None and env.alerting is not None else None) or (
+        alerting.alertmanager.secrets_dir if alerting.alertmanager is not None else None)
+    checks = run_checks(Path(out_dir), secrets_dir, secrets)
     failed = [c for c in checks if not c.ok]
+    skipped = [c for c in checks if c.skipped]
     if output == "json":
         _print_json({"checks": [c.to_json() for c in checks], "ok": not failed and result.ok})
     else:
         for item in checks:
-            click.echo(f"{'ok    ' if item.ok else 'FAILED'}  {item.name}")
-            if not item.ok:
+            click.echo(f"{'skipped' if item.skipped else 'ok' if item.ok else 'FAILED':<7} {item.name}")
+            if not item.ok or item.skipped:
                 click.echo("\n".join("        " + line for line in item.output.splitlines()))
-        click.echo(f"{len(checks) - len(failed)} of {counted(len(checks), 'check')} passed.")
+        run = len(checks) - len(skipped)
+        click.echo(f"{run - len(failed)} of {counted(run, 'check')} passed" + (
+            f" ({len(skipped)} skipped)." if skipped else "."))
     sys.exit(1 if failed or not result.ok else 0)
 
 

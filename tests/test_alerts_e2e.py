@@ -25,7 +25,7 @@ from pathlib import Path
 import attrs
 
 from alerts.build import render_files
-from alerts.model import Alerting, Receiver, Webhook
+from alerts.model import Alerting, AlertRule, Receiver, Webhook
 from publisher.output import write_atomic, yaml_text
 
 from .test_alerts import guide_panels, guide_project, needs_tools, rendered_dashboards
@@ -103,7 +103,8 @@ def e2e_alerting(guide: Alerting, app: str, alertmanager: str, hook: str) -> Ale
         scrape_jobs=[attrs.evolve(guide.prometheus.job("api"), targets=(app,))],
     )
     rule_files = [
-        attrs.evolve(f, groups=[attrs.evolve(g, rules=[attrs.evolve(r, for_="0s") for r in g.rules]) for g in f.groups])
+        attrs.evolve(f, groups=[attrs.evolve(g, rules=[attrs.evolve(r, for_="0s") if isinstance(r, AlertRule) else r
+                                        for r in g.rules]) for g in f.groups])
         for f in guide.rule_files
     ]
     am = guide.alertmanager
@@ -179,3 +180,105 @@ def test_high_api_error_rate_reaches_the_webhook(tmp_path):
     assert item["annotations"]["dashboard"] == "http://grafana.test/d/api-performance?viewPanel=panel-3"
     print(f"\nHighApiErrorRate reached the webhook {elapsed:.1f} s after the daemons started")
     assert elapsed < DEADLINE
+
+
+def _post_alerts(am_url: str, alerts: list[dict]) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(f"{am_url}/api/v2/alerts", data=json.dumps(alerts).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+
+
+def _am_alerts(am_url: str) -> list[dict]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{am_url}/api/v2/alerts", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _wait(predicate, proc: subprocess.Popen, log: Path, what: str):
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "alertmanager exited:\n" + log.read_text()[-2000:]
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} within {DEADLINE:.0f} s; alertmanager log:\n" + log.read_text()[-2000:])
+
+
+def _delivered(received: list[dict], alertname: str, severity: str, status: str = "firing") -> list[str]:
+    """The receivers that got `alertname` at `severity` with `status`."""
+    return [p["receiver"] for p in list(received) for a in p.get("alerts", [])
+            if a["labels"].get("alertname") == alertname and a["labels"].get("severity") == severity
+            and a["status"] == status]
+
+
+def test_a_critical_alert_inhibits_the_matching_warning(tmp_path):
+    """The guide's inhibit rule (source severity=critical, target severity=warning, equal alertname), against the
+    real Alertmanager: alerts posted to /api/v2/alerts (no Prometheus), group_wait 0s, no gossip."""
+    needs_tools()
+    alertmanager_bin = "prometheus-alertmanager" if shutil.which("prometheus-alertmanager") else "alertmanager"
+    hook, received = webhook()
+    port = free_port()
+    am_url = f"http://127.0.0.1:{port}"
+    project = guide_project()
+    alerting = e2e_alerting(project.alerting, "127.0.0.1:1", f"127.0.0.1:{port}", hook.url)
+    write_files(alerting, guide_panels(rendered_dashboards(project), "http://grafana.test"), tmp_path)
+    import yaml
+
+    config = yaml.safe_load((tmp_path / "alertmanager/alertmanager.yml").read_text())
+    assert config["inhibit_rules"] == [{"source_matchers": ['severity="critical"'],
+                                        "target_matchers": ['severity="warning"'], "equal": ["alertname"]}]
+    log = tmp_path / "alertmanager.log"
+    started = time.monotonic()
+    proc = start([
+        alertmanager_bin, f"--config.file={tmp_path}/alertmanager/alertmanager.yml",
+        f"--storage.path={tmp_path}/am-data", f"--web.listen-address=127.0.0.1:{port}",
+        f"--web.external-url={am_url}", "--cluster.listen-address=",
+    ], log)
+    try:
+        _wait(lambda: _ready(am_url), proc, log, "Alertmanager ready")
+        labels = {"alertname": "DiskFilling", "job": "node"}
+        critical = {"labels": {**labels, "severity": "critical"}, "annotations": {"summary": "critical"}}
+        warning = {"labels": {**labels, "severity": "warning"}, "annotations": {"summary": "warning"}}
+        _post_alerts(am_url, [critical])
+        _wait(lambda: _delivered(received, "DiskFilling", "critical"), proc, log, "the critical alert delivered")
+        _post_alerts(am_url, [warning])
+        # Alertmanager marks the warning suppressed, inhibited by the critical, when its group is flushed.
+        state = _wait(lambda: next((a["status"] for a in _am_alerts(am_url)
+                                    if a["labels"].get("severity") == "warning"
+                                    and a["status"]["state"] == "suppressed"), None), proc, log, "warning suppressed")
+        assert state["inhibitedBy"], state
+        time.sleep(2.5)  # two more group_interval flushes (1 s): still nothing for the warning
+        assert _delivered(received, "DiskFilling", "warning") == []
+        assert set(_delivered(received, "DiskFilling", "critical")) == {"slack-critical"}
+
+        # Another alertname has no critical to inhibit it (equal: [alertname]): delivered on the warning route.
+        _post_alerts(am_url, [{"labels": {"alertname": "QueueSlow", "job": "api", "severity": "warning"}}])
+        assert _wait(lambda: _delivered(received, "QueueSlow", "warning"), proc, log,
+                     "the uninhibited warning delivered") == ["slack-notifications"]
+
+        # The critical resolves: the inhibition ends, and the warning is delivered.
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        _post_alerts(am_url, [{**critical, "endsAt": now}, warning])
+        assert "slack-notifications" in _wait(lambda: _delivered(received, "DiskFilling", "warning"), proc, log,
+                                              "the warning delivered once the critical resolved")
+        elapsed = time.monotonic() - started
+    finally:
+        stop(proc)
+        hook.stop()
+    print(f"\ninhibition checked in {elapsed:.1f} s after Alertmanager started")
+
+
+def _ready(am_url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{am_url}/-/ready", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError):
+        return False

@@ -26,11 +26,12 @@ def test_build_writes_one_sorted_indented_file_per_dashboard(dash, tmp_path):
     out = tmp_path / "out"
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*.json") if not p.is_relative_to(out / "grafana"))
     assert files == [".dash-build.json", "Business/business-metrics.json", "Logs/saved-log-queries.json",
-                     "Platform/api-performance.json", "Platform/grafana-com-1860.json", "Platform/system.json"]
+                     "Platform/api-performance.json", "Platform/grafana-com-1860.json", "Platform/slo-api.json",
+                     "Platform/system.json"]
     raw = (tmp_path / "out/Platform/system.json").read_text()
     data = json.loads(raw)
     assert raw == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    assert "built 5 dashboards and 19 other files into out/" in result.output
+    assert "built 6 dashboards and 24 other files into out/" in result.output
 
 
 def test_building_twice_in_separate_processes_is_byte_identical(tmp_path):
@@ -49,7 +50,7 @@ def test_an_unchanged_rebuild_rewrites_nothing(dash, tmp_path):
     before = path.stat().st_mtime_ns
     result = dash("build", "--out", "out", "--output", "json")
     summary = json.loads(result.output)
-    assert [d["changed"] for d in summary["dashboards"]] == [False] * 5
+    assert [d["changed"] for d in summary["dashboards"]] == [False] * 6
     assert not any(f["changed"] for f in summary["files"])
     assert path.stat().st_mtime_ns == before
 
@@ -60,6 +61,7 @@ def test_json_summary_is_machine_readable(dash):
     assert summary["ok"] is True and summary["errors"] == []
     assert {d["uid"]: d["panels"] for d in summary["dashboards"]} == {
         "business-metrics": 8, "api-performance": 12, "system": 11, "saved-log-queries": 6, "grafana-com-1860": 125,
+        "slo-api": 8,
     }
 
 

@@ -38,7 +38,7 @@ def test_list_shows_where_each_dashboard_is_declared(dash):
     rows = json.loads(result.output)["dashboards"]
     assert {r["uid"]: r["source"].rsplit("/", 1)[-1].split(":")[0] for r in rows} == {
         "api-performance": "api.py", "business-metrics": "business.py", "system": "system.py",
-        "grafana-com-1860": "node_exporter_full.py",
+        "grafana-com-1860": "node_exporter_full.py", "slo-api": "slo.py",
         "saved-log-queries": "logs.py",  # the stand-in for a query library, built from the queries logs.py declares
     }
 

@@ -35,7 +35,7 @@ def _exprs(data):
     return [t["expr"] for p in _panels(data) for t in p.get("targets", [])]
 
 
-OURS = ["api-performance", "business-metrics", "saved-log-queries", "system"]
+OURS = ["api-performance", "business-metrics", "saved-log-queries", "slo-api", "system"]
 NODE_EXPORTER_FULL = "grafana-com-1860"  # fetched from the grafana.com stand-in (tests/conftest.py)
 
 
@@ -48,7 +48,7 @@ def test_the_guides_dashboards_are_found(rendered):
     assert items[NODE_EXPORTER_FULL].folder == "Platform" and items[NODE_EXPORTER_FULL].title == "Node Exporter Full"
 
 
-@pytest.mark.parametrize("uid", ["system", "api-performance", "business-metrics", "saved-log-queries"])
+@pytest.mark.parametrize("uid", ["system", "api-performance", "business-metrics", "saved-log-queries", "slo-api"])
 def test_each_dashboard_validates_against_grafanas_schema(rendered, uid):
     items, _ = rendered
     assert schema.validate(items[uid].json) == []

@@ -65,7 +65,7 @@ def test_helpers_modules_are_not_dashboard_modules():
 
     project = load_project(ROOT / "dashboards", None)
     files = {r.source.rsplit(":", 1)[0].rsplit("/", 1)[-1] for r in project.rendered if r.role == "dashboard"}
-    assert files == {"api.py", "business.py", "system.py", "node_exporter_full.py"}
+    assert files == {"api.py", "business.py", "system.py", "node_exporter_full.py", "slo.py"}
     assert [q.uid for q in project.log_queries][:1] == ["api-errors"]  # logs.py declares saved queries
     assert project.errors == []
 

@@ -38,7 +38,7 @@ def test_live_sources_read_by_uid_by_folder_and_everything_unmanaged(env_dash, g
     assert [i.dashboard["uid"] for i in unmanaged] == ["hand-made"]  # nothing dash publishes
 
     platform = LiveSource(target, "test", folder="Platform").read()
-    assert sorted(i.dashboard["uid"] for i in platform) == ["api-performance", "grafana-com-1860", "system"]
+    assert sorted(i.dashboard["uid"] for i in platform) == ["api-performance", "grafana-com-1860", "slo-api", "system"]
 
     with pytest.raises(ImportFailed, match="no dashboard with uid 'nope'"):
         LiveSource(target, "test", uids=("nope",)).read()

@@ -22,7 +22,7 @@ def test_a_diff_as_markdown_has_the_summary_first_drift_called_out_and_a_section
     text = result.output
     lines = text.splitlines()
     assert lines[0] == "### dash diff: env `test`"
-    assert lines[2].startswith("**0** to create, **1** to update, **0** to delete, 10 unchanged, **1 refused**")
+    assert lines[2].startswith("**0** to create, **1** to update, **0** to delete, 11 unchanged, **1 refused**")
     assert "**Needs attention**" in text and ":warning: dashboard `api-performance`" in text and "alice" in text
     html = _rendered(text)
     assert html.count("<details>") == 1 and "<summary>update dashboard <code>api-performance</code>" in html
@@ -41,7 +41,7 @@ def test_a_publish_as_markdown_gives_the_result_and_no_secret(env_dash, grafana,
     result = env_dash("publish", "--env", "test", "-m", "first", "--output", "markdown")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("### dash publish: env `test`")
-    assert "**Result:** 11 created, 0 updated, 0 deleted, 0 unchanged, 0 refused, 0 failed, 0 skipped" in result.output
+    assert "**Result:** 12 created, 0 updated, 0 deleted, 0 unchanged, 0 refused, 0 failed, 0 skipped" in result.output
     for form in (secret, base64.b64encode(secret.encode()).decode(), quote(secret)):
         assert form not in result.output
     assert "<details>" in _rendered(result.output)

@@ -85,7 +85,7 @@ def test_the_tree_follows_grafanas_documented_format(built):
     assert dashboards == [
         "dashboards/json/Business/business-metrics.json", "dashboards/json/Logs/saved-log-queries.json",
         "dashboards/json/Platform/api-performance.json", "dashboards/json/Platform/grafana-com-1860.json",
-        "dashboards/json/Platform/system.json"]
+        "dashboards/json/Platform/slo-api.json", "dashboards/json/Platform/system.json"]
     for name in ("system.json", "grafana-com-1860.json"):
         assert (tree / "dashboards/json/Platform" / name).read_bytes() == (built / "Platform" / name).read_bytes()
 
@@ -131,14 +131,14 @@ def _local(tmp_path):
 def test_the_local_directory_target_publish_diff_and_change(dash, tmp_path):
     root = _local(tmp_path)
     first = dash("diff", "--env", "local")
-    assert first.exit_code == 2 and "7 to create" in first.output
+    assert first.exit_code == 2 and "8 to create" in first.output
     assert "file provisioning has no query library" in first.output
     published = dash("publish", "--env", "local")
     assert published.exit_code == 0, published.output
     assert (root / "dashboards/json/Monitoring/Platform/api-performance.json").exists()
     assert json.loads((root / ".dash-managed.json").read_text())["files"]
     clean = dash("diff", "--env", "local")
-    assert clean.exit_code == 0 and "0 to create, 0 to update, 0 to delete, 7 unchanged" in clean.output
+    assert clean.exit_code == 0 and "0 to create, 0 to update, 0 to delete, 8 unchanged" in clean.output
 
     # Someone edits a generated file by hand: drift, refused without --force.
     system = root / "dashboards/json/Monitoring/Platform/system.json"
@@ -198,7 +198,7 @@ def test_compose_pins_every_image_and_mounts_the_built_files(built):
     assert services["grafana"]["environment"]["GF_SECURITY_ADMIN_PASSWORD"].startswith("${GF_SECURITY_ADMIN_PASSWORD:?")
     assert "secure_password" not in (built / "docker-compose.yml").read_text()  # the guide's inline password
     loki = yaml.safe_load((built / "loki/loki-config.yaml").read_text())
-    assert loki["schema_config"]["configs"][0]["store"] == "boltdb-shipper"
+    assert loki["schema_config"]["configs"][0]["store"] == "tsdb"
     blackbox = yaml.safe_load((built / "blackbox/blackbox.yml").read_text())
     assert blackbox["modules"]["http_2xx"]["http"]["fail_if_not_ssl"] is True
 
@@ -276,5 +276,184 @@ def test_an_interrupted_directory_publish_can_be_run_again_without_force(dash, t
     rerun = dash("publish", "--env", "local")
     assert rerun.exit_code == 0, rerun.output
     assert "refused:" not in rerun.output
-    assert len(json.loads((root / ".dash-managed.json").read_text())["files"]) == 7
+    assert len(json.loads((root / ".dash-managed.json").read_text())["files"]) == 8
     assert dash("diff", "--env", "local").exit_code == 0
+
+
+# --- the guide's stack: Loki 3, mounts that work, secret files, the api service's logging -------------------
+
+# Keys Loki 3.0 removed, and where Loki says so. Source: "Upgrade Loki", section 3.0.0
+# (https://grafana.com/docs/loki/latest/setup/upgrade/#300), and the 3.0 release notes' "Deprecations" /
+# removed configuration (docs/sources/release-notes/v3-0.md in grafana/loki). A config that still carries one
+# fails to start on Loki 3 ("field ... not found in type ...").
+REMOVED_IN_LOKI_3 = {
+    "shared_store": "storage_config.boltdb_shipper / tsdb_shipper and compactor: removed, the store comes from the "
+                    "schema's object_store (compactor: delete_request_store)",
+    "shared_store_key_prefix": "storage_config.boltdb_shipper / tsdb_shipper and compactor: removed",
+    "enforce_metric_name": "limits_config: removed",
+    "max_transfer_retries": "ingester: removed (transfers between ingesters are gone)",
+    "max_look_back_period": "chunk_store_config: removed",
+    "deletion_mode": "compactor: removed, now limits_config.deletion_mode",
+    "use_boltdb_shipper_as_backup": "storage_config: removed",
+    "boltdb_shipper": "storage_config: boltdb-shipper is deprecated in 3.0 (still read, no longer recommended); "
+                      "its v11 schema cannot hold structured metadata, which 3.0 turns on",
+}
+
+
+def _keys(data, path=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield f"{path}.{key}".lstrip("."), key
+            yield from _keys(value, f"{path}.{key}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _keys(value, f"{path}[{i}]")
+
+
+def test_loki_is_a_pinned_3x_with_a_loki_3_config(built):
+    from provisioning.compose import IMAGES
+
+    image, tag = IMAGES["loki"].split(":")
+    assert image == "grafana/loki" and tag.startswith("3.") and tag.count(".") == 2  # a patch release, pinned
+    text = (built / "loki/loki-config.yaml").read_text()
+    loki = yaml.safe_load(text)
+    [schema] = loki["schema_config"]["configs"]
+    assert (schema["store"], schema["schema"], schema["object_store"]) == ("tsdb", "v13", "filesystem")
+    assert schema["index"]["period"] == "24h"  # tsdb needs 24h index periods
+    assert "tsdb_shipper" in loki["storage_config"]
+    found = [(path, REMOVED_IN_LOKI_3[key]) for path, key in _keys(loki) if key in REMOVED_IN_LOKI_3]
+    assert found == []
+    assert "boltdb" not in text  # not even as a store name
+    # The image runs as uid 10001: every path Loki writes is under the named volume mounted at /loki.
+    paths = [v for _, v in _walk_values(loki) if isinstance(v, str) and v.startswith("/")]
+    assert paths and all(p.startswith("/loki/") or p == "/loki" for p in paths), paths
+
+
+def _walk_values(data, path=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _walk_values(value, f"{path}.{key}")
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _walk_values(value, f"{path}[{i}]")
+    else:
+        yield path, data
+
+
+def _mounts(service):
+    """(source, target, read_only) of each short-syntax volume."""
+    for volume in service.get("volumes", []):
+        source, target, *mode = volume.split(":")
+        yield source, target, "ro" in (mode[0].split(",") if mode else [])
+
+
+def _inside(path, directory):
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def _host_path(service, container_path, built):
+    """The file in the build output that a container path of `service` is, through its bind mounts (the
+    deepest mount wins, as in Docker); None when no build-output mount covers it."""
+    best = None
+    for source, target, _ in _mounts(service):
+        if source.startswith("./") and _inside(container_path, target) and (best is None or len(target) > len(best[1])):
+            best = (source, target)
+    if best is None:
+        return None
+    return built / best[0] / container_path[len(best[1]):].lstrip("/")
+
+
+def test_every_mount_works_and_no_mount_sits_inside_a_read_only_one(built):
+    compose = yaml.safe_load((built / "docker-compose.yml").read_text())
+    documented_user_paths = {"./secrets/alertmanager"}  # created by the build with its README; you add the files
+    for name, service in compose["services"].items():
+        mounts = list(_mounts(service))
+        for source, target, _ in mounts:
+            if source.startswith("./"):
+                assert (built / source).exists() or source in documented_user_paths, (name, source)
+            elif source.startswith("/"):
+                assert name == "node-exporter", (name, source)  # host paths: only node-exporter reads the host
+            else:
+                assert source in compose["volumes"], (name, source)  # a named volume, declared
+        for _, target, _ in mounts:
+            for _, outer, read_only in mounts:
+                if outer != target and read_only:
+                    assert not _inside(target, outer), f"{name}: {target} is a mount point inside read-only {outer}"
+        # Every file a command line names inside a build-output mount is there.
+        for arg in service.get("command", []):
+            _, _, value = arg.partition("=")
+            if value.startswith("/"):
+                host = _host_path(service, value, built)
+                assert host is None or host.exists(), (name, arg)
+    assert (built / "secrets/alertmanager/README.yml").is_file()
+
+
+def test_each_secret_file_alertmanager_reads_is_mounted_and_named_in_the_readme(built):
+    compose = yaml.safe_load((built / "docker-compose.yml").read_text())
+    service = compose["services"]["alertmanager"]
+    config = yaml.safe_load((built / "alertmanager/alertmanager.yml").read_text())
+    readme = yaml.safe_load((built / "secrets/alertmanager/README.yml").read_text())
+    files = [v for path, v in _walk_values(config) if path.endswith("_file")]
+    assert sorted(files) == ["/etc/alertmanager/secrets/slack-webhook-url", "/etc/alertmanager/secrets/smtp-password"]
+    for path in files:
+        host = _host_path(service, path, built)
+        assert host is not None and host.parent == built / "secrets/alertmanager", path
+        assert host.name in readme["secret_files"], path  # the README says to create it
+        assert not host.exists()  # and the build never writes a secret
+    assert "/etc/alertmanager/secrets" in (built / "secrets/alertmanager/README.yml").read_text()
+
+
+def test_a_secrets_dir_under_the_config_mount_moves_the_config_aside():
+    from provisioning.compose import compose
+
+    service = compose("/etc/alertmanager/config/secrets")["services"]["alertmanager"]
+    mounts = list(_mounts(service))
+    targets = [t for _, t, _ in mounts]
+    assert "/etc/alertmanager/config/secrets" in targets
+    for _, target, _ in mounts:
+        assert not any(_inside(target, outer) for _, outer, ro in mounts if ro and outer != target), mounts
+    config = next(t for s, t, _ in mounts if s == "./alertmanager")
+    assert f"--config.file={config}/alertmanager.yml" in service["command"]
+
+
+def _selectors(query):
+    """The label matchers of each stream selector `{...}` of a LogQL query: [(name, op, value)]."""
+    import re
+
+    for selector in re.findall(r"\{([^{}]*)\}", query.replace("{{", "").replace("}}", "")):
+        yield re.findall(r'(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"', selector)
+
+
+def test_the_api_services_loki_labels_are_what_the_log_queries_select(built):
+    import re
+
+    from .test_alerts import guide_project, rendered_dashboards
+
+    override = yaml.safe_load((built / "docker-compose.logging.yml").read_text())
+    logging = override["services"]["api"]["logging"]
+    assert logging["driver"] == "loki"
+    options = logging["options"]
+    assert "labels" not in options  # Docker's `labels` names container label keys: not label values
+    labels = dict(pair.split("=", 1) for pair in options["loki-external-labels"].split(","))
+    assert labels["job"] == "api" and labels["environment"] == "production"
+    assert options["loki-url"].endswith(":3100/loki/api/v1/push")  # the port the stack publishes on the host
+    assert not options["loki-url"].startswith("http://loki:")  # the daemon's plugin is not on the compose network
+
+    project = guide_project()
+    queries = [q.expr for q in project.log_queries]
+    for item in rendered_dashboards(project):
+        for panel in item.json.get("panels", []):
+            for target in panel.get("targets", []) or []:
+                ds = target.get("datasource") or panel.get("datasource") or {}
+                if isinstance(ds, dict) and ds.get("type") == "loki" and target.get("expr"):
+                    queries.append(target["expr"])
+    assert len(queries) >= 6
+    for query in queries:
+        selectors = list(_selectors(query))
+        assert selectors, query
+        for matchers in selectors:
+            for name, op, value in matchers:
+                actual = labels.get(name, "")
+                ok = {"=": actual == value, "!=": actual != value,
+                      "=~": re.fullmatch(value, actual) is not None, "!~": re.fullmatch(value, actual) is None}[op]
+                assert ok, f"{query}: {name}{op}{value!r} does not match the api service's labels {labels}"

@@ -9,9 +9,10 @@ import pytest
 
 from .conftest import TOKEN
 
-GUIDE = {"api-performance", "business-metrics", "system", "saved-log-queries", "grafana-com-1860"}
-# 4 folders (Monitoring, Monitoring/Business, Monitoring/Logs, Monitoring/Platform), 2 datasources, 4 dashboards.
-OBJECTS = 11
+GUIDE = {"api-performance", "business-metrics", "system", "saved-log-queries", "slo-api", "grafana-com-1860"}
+# 4 folders (Monitoring, Monitoring/Business, Monitoring/Logs, Monitoring/Platform), 2 datasources, 6 dashboards
+# (saved-log-queries and the SLO dashboard, slo-api, included).
+OBJECTS = 12
 
 
 def _set_p95(dashboard):
@@ -273,13 +274,13 @@ def test_request_counts_of_a_cold_and_a_no_op_publish(env_dash, grafana):
         # One LIST reads every dashboard with its spec: existence, content and the ones no longer declared;
         # one LIST reads the folders.
         reads = {**probe, **datasources, ("GET", dashboards): 1, ("GET", folders): 1}
-        writes = {("POST", folders): 4, ("POST", "/datasources"): 2, ("POST", dashboards): 5}
+        writes = {("POST", folders): 4, ("POST", "/datasources"): 2, ("POST", dashboards): 6}
     else:
         # Existence comes from a GET by uid (404: create), never from search, which may lag behind writes;
         # the one search lists the managed dashboards no longer declared.
         reads = {**probe, **datasources, ("GET", "/search"): 1, ("GET", "/folders/{folder_uid}"): 4,
-                 ("GET", "/dashboards/uid/{uid}"): 5}
-        writes = {("POST", "/folders"): 4, ("POST", "/datasources"): 2, ("POST", "/dashboards/db"): 5}
+                 ("GET", "/dashboards/uid/{uid}"): 6}
+        writes = {("POST", "/folders"): 4, ("POST", "/datasources"): 2, ("POST", "/dashboards/db"): 6}
     assert dict(grafana.counts) == {**reads, **writes}
     grafana.reset_counts()
     assert env_dash("publish", "--env", "test").exit_code == 0

@@ -102,7 +102,7 @@ def test_org_id_selects_the_organisation(env_dash, grafana, tmp_path, monkeypatc
     result = env_dash("publish", "--env", "second")
     assert result.exit_code == 0, result.output
     assert sorted(grafana.grafana.org(2).dashboards) == ["api-performance", "business-metrics", "grafana-com-1860",
-                                                         "saved-log-queries", "system"]
+                                                         "saved-log-queries", "slo-api", "system"]
     assert grafana.grafana.org(1).dashboards == {}
 
 

@@ -23,7 +23,6 @@ from publisher.sdk import (
     ratio,
     stat,
     thresholds,
-    timeseries,
     units,
 )
 

@@ -10,7 +10,7 @@ import attrs
 import orjson
 
 from ..loader import LoadError, display_path
-from .checks import CHECKS, PER_DASHBOARD, Context, LintedAlert, LintTarget
+from .checks import CHECKS, PER_DASHBOARD, Context, LintedAlert, LintedRule, LintTarget
 from .findings import CODES, Finding, Report
 from .suppress import apply as apply_suppressions
 
@@ -39,7 +39,8 @@ def lint_dashboards(
     known = frozenset(datasource_uids) if datasource_uids is not None else None
     alerts = [LintedAlert(r.alert, r.dashboard, r.expr, alerting_source, bool(r.runbook_url or alerting.runbook_url))
               for _, _, r in alerting.alerts()] if alerting else []
-    ctx = Context(targets, known, alerts, incomplete=bool(load_errors))
+    rules, recorded = _rules(alerting, alerting_source)
+    ctx = Context(targets, known, alerts, rules, recorded, incomplete=bool(load_errors))
     own = [_own_findings(t, known, cache) for t in targets]
     findings = [Finding("DASH000", e.message, None, None, e.where) for e in load_errors]
     findings += [Finding("DASH024", e.message, None, None, e.where) for e in datasource_conflicts]
@@ -49,6 +50,22 @@ def lint_dashboards(
         else:
             findings.extend(check(ctx))
     return Report(apply_suppressions(findings, settings), len(targets), strict)
+
+
+def _rules(alerting: Any, source: str | None) -> tuple[list[LintedRule], frozenset[str] | None]:
+    """Every rule of the alerting's rule files, and the names its recording rules define (None: no rule files)."""
+    if alerting is None or not alerting.rule_files:
+        return [], None
+    rules, recorded = [], set()
+    for file in alerting.rule_files:
+        for group in file.groups:
+            for rule in group.rules:
+                record = getattr(rule, "record", None)
+                if record:
+                    recorded.add(record)
+                name = f"recording rule {record!r}" if record else f"alert {getattr(rule, 'alert', '?')!r}"
+                rules.append(LintedRule(f"{file.name}: {name}", rule.expr, source))
+    return rules, frozenset(recorded)
 
 
 def _own_findings(target: LintTarget, known: frozenset[str] | None, cache: Any) -> dict[str, list[Finding]]:

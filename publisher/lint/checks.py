@@ -37,6 +37,15 @@ class LintedAlert:
 
 
 @attrs.frozen
+class LintedRule:
+    """What lint needs of any rule (alerting or recording): its name and its expression."""
+
+    name: str  # "alert X" or "recording rule a:b:c"
+    expr: str
+    source: str | None
+
+
+@attrs.frozen
 class LintTarget:
     """One dashboard to lint: its JSON and where it came from."""
 
@@ -53,6 +62,10 @@ class Context:
     dashboards: Sequence[LintTarget]
     datasource_uids: frozenset[str] | None  # declared datasources; None when unknown (JSON files)
     alerts: Sequence["LintedAlert"] = ()
+    rules: Sequence[LintedRule] = ()  # every rule of the alerting's rule files
+    # The names the alerting's recording rules define; None when it declares no rule files (recording rules
+    # may then live in another repository: DASH064 is not checked).
+    recorded: frozenset[str] | None = None
     # Some modules failed to load (DASH000): the dashboards they declare are unknown, so "links to a dashboard dash
     # does not build" would only repeat that failure.
     incomplete: bool = False
@@ -232,7 +245,11 @@ def _query_problem(target: dict[str, Any], kind: str | None) -> tuple[str, str] 
         if not expr.strip():
             return "DASH030", f"query {target.get('refId')} is empty"
         problem = promql.parse_error(expr)
-        return ("DASH030", f"query {target.get('refId')}: {problem}: {expr}") if problem else None
+        if problem:
+            return "DASH030", f"query {target.get('refId')}: {problem}: {expr}"
+        integers = promql.integer_bucket_matchers(expr)
+        return ("DASH033", f"query {target.get('refId')}: {', '.join(integers)}: {promql.FLOAT_BUCKETS}: "
+                f"{expr}") if integers else None
     if kind == "loki":
         problem = logql.check(promql.substitute(expr))
         return ("DASH032", f"query {target.get('refId')}: {problem}: {expr}") if problem else None
@@ -292,6 +309,32 @@ def check_alert_links(ctx: Context) -> Iterator[Finding]:
                           f"{link.panel_title!r} does not query", link.dashboard_uid, link.panel_title, source)
 
 
+def check_rules(ctx: Context) -> Iterator[Finding]:
+    """The rules' expressions (DASH033), and the recording-rule metrics that dashboards and rules query but no
+    recording rule of the alerting defines (DASH064)."""
+    for rule in ctx.rules:
+        integers = promql.integer_bucket_matchers(rule.expr)
+        if integers:
+            yield Finding("DASH033", f"{rule.name}: {', '.join(integers)}: {promql.FLOAT_BUCKETS}: {rule.expr}",
+                          None, None, rule.source)
+    if ctx.recorded is None:
+        return
+    for rule in ctx.rules:
+        for name in sorted(promql.recording_rule_names(rule.expr) - ctx.recorded):
+            yield Finding("DASH064", f"{rule.name} queries {name}, which no recording rule defines", None, None,
+                          rule.source)
+    for t in ctx.dashboards:
+        variables = datasources.variables(t.json)
+        for panel, _path, _row in walk_panels(t.json):
+            names: set[str] = set()
+            for target in _targets(panel):
+                if isinstance(target.get("expr"), str) and \
+                        datasources.query_type(target, panel, variables) == "prometheus":
+                    names |= promql.recording_rule_names(target["expr"])
+            for name in sorted(names - ctx.recorded):
+                yield _finding(t, "DASH064", f"queries {name}, which no recording rule of the alerting defines", panel)
+
+
 # Checks that look at one dashboard at a time (and the declared datasources): their findings are cached per
 # dashboard (lint/__init__.py). The others compare dashboards with each other or with the alerts.
 PER_DASHBOARD = frozenset({"check_grid", "check_panels", "check_queries", "check_schema"})
@@ -302,5 +345,6 @@ CHECKS: tuple[Callable[[Context], Iterable[Finding]], ...] = (
     check_queries,
     check_links,
     check_alert_links,
+    check_rules,
     check_schema,
 )

@@ -34,6 +34,9 @@ CODES: dict[str, tuple[str, str, str]] = {
     "DASH032": (ERROR, "LogQL does not parse", "fix the query: a stream selector, known stages, quoted strings"),
     "DASH031": (ERROR, "undefined variable",
                 "define the variable (label_values(...), custom(...)) or remove it from the query"),
+    "DASH033": (WARNING, "le or quantile matcher on an integer string, which Prometheus 3 never matches",
+                'match the float form too: le=~"1|1.0" (valid on Prometheus 2 and 3; 3 stores le and quantile '
+                'as floats, so le="1" is le="1.0" there)'),
     "DASH040": (ERROR, "dashboard schema violation", "make the dashboard match Grafana's dashboard schema"),
     "DASH041": (ERROR, "panel options or query schema violation",
                 "use the option names and values of the panel plugin's schema"),
@@ -53,6 +56,9 @@ CODES: dict[str, tuple[str, str, str]] = {
                 "give AlertRule(..., runbook_url=...) or Alerting(..., runbook_url='https://.../{alert}')"),
     "DASH063": (WARNING, "alert without a dashboard panel",
                 "give AlertRule(..., dashboard=PanelLink(dashboard_uid, panel_title)) for the panel that shows it"),
+    "DASH064": (ERROR, "recording-rule metric that no recording rule of the alerting defines",
+                "define it with RecordingRule(record=..., expr=...) in one of the alerting's rule files, or correct "
+                "the name; checked only when the alerting declares rule files"),
 }
 
 

@@ -138,3 +138,56 @@ def metric_names(expr: str) -> set[str]:
 
     promql_parser.walk(tree, visit)
     return names
+
+
+# Prometheus 3 stores the `le` of classic histograms and the `quantile` of summaries as floats: a scraped
+# le="1" is kept as le="1.0" (3.0 migration guide, "le and quantile label values"). A matcher on the integer
+# string then matches nothing (`=`), or everything (`!=`). Prometheus 2 keeps what the client exported: Go's
+# client writes le="1", Python's le="1.0". So a query valid on both matches both: le=~"1|1.0".
+_BUCKET_LABELS = ("le", "quantile")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_ALTERNATION = re.compile(r"^[\w.+\-|]*$")  # a plain list of alternatives, no regex syntax beyond `|`
+_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
+FLOAT_BUCKETS = 'Prometheus 3 stores le and quantile as floats ("1.0"), which an integer string never matches'
+
+
+def integer_bucket_matchers(expr: str) -> list[str]:
+    """The `le`/`quantile` matchers of `expr` on integer strings (`le="1"`, `le=~"1|5"` without `1.0`, `5.0`),
+    which Prometheus 3 no longer matches; empty when there are none or `expr` does not parse."""
+    import promql_parser
+
+    try:
+        tree = promql_parser.parse(substitute(expr))
+    except ValueError:
+        return []
+    found: list[str] = []
+
+    def visit(node):
+        if isinstance(node, promql_parser.VectorSelector):
+            groups = [node.matchers.matchers, *(node.matchers.or_matchers or [])]
+            for matcher in (m for group in groups for m in group):
+                text = _integer_problem(matcher)
+                if text and text not in found:
+                    found.append(text)
+        return True
+
+    promql_parser.walk(tree, visit)
+    return found
+
+
+def _integer_problem(matcher) -> str | None:
+    if matcher.name not in _BUCKET_LABELS:
+        return None
+    op = _OPS.get(str(matcher.op).rsplit(".", 1)[-1], "=")
+    value = matcher.value
+    if op in ("=", "!="):
+        bad = bool(_INTEGER.match(value))
+    else:
+        alternatives = value.split("|") if _ALTERNATION.match(value) else []
+        bad = any(_INTEGER.match(a) and f"{a}.0" not in alternatives for a in alternatives)
+    return f'{matcher.name}{op}"{value}"' if bad else None
+
+
+def recording_rule_names(expr: str) -> set[str]:
+    """The metrics `expr` selects that are named like recording rules (`level:metric:operations`: a colon)."""
+    return {name for name in metric_names(expr) if ":" in name}

@@ -22,6 +22,7 @@ Thresholds: thresholds, high_is_bad, low_is_bad, Thresholds; units (unit ids: un
 Variables: label_values, custom, datasource_variable.
 Verbatim Grafana JSON: panel, library_panel, GrafanaPanel; GridPos (a fixed position).
 Saved log queries: LogQuery, saved_queries_dashboard; grafana.com dashboards: GrafanaCom.
+SLOs: slo_dashboard (a service's SLO dashboard, from alerts.slo.SLO(...).view()).
 Errors: DashboardError (with the file and line of the call), AngularPanelError.
 
 docs/sdk.md has every keyword with its type and default (`python -m publisher.sdk.reference`).
@@ -55,6 +56,7 @@ _WHERE = {
     "reduce": "transformations", "filter_by_name": "transformations", "join_by_field": "transformations",
     "sort_by": "transformations", "calculate_field": "transformations",
     "link": "links", "data_link": "links",
+    "slo_dashboard": "slo_dashboard",
 }
 __all__ = sorted(_WHERE)
 

@@ -26,6 +26,7 @@ GROUPS = (
     ("Variables", ("label_values", "custom", "datasource_variable")),
     ("Grafana JSON as written", ("panel", "library_panel", "GrafanaPanel")),
     ("Saved log queries and grafana.com dashboards", ("LogQuery", "saved_queries_dashboard", "GrafanaCom")),
+    ("SLO dashboards", ("slo_dashboard",)),
     ("Errors", ("DashboardError", "AngularPanelError")),
 )
 _CLASS_METHODS = {"Override": ("by_name", "by_regex", "by_query", "by_type")}
