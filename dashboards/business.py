@@ -51,10 +51,8 @@ business.row(
         scheme="Blues",
         description="Each column is one day; row N is the share of the cohort that signed up N weeks "
         "earlier which is still active. Darker is better.",
-        # The ratio is the cells' value, not the y axis (weeks since signup, one row per series): the unit goes
-        # on the field, which the heatmap's cell values take (`unit=` of heatmap() is the y axis's,
-        # options.yAxis.unit). The SDK's heatmap has no keyword for it yet, hence extra_json.
-        extra_json={"fieldConfig": {"defaults": {"unit": units.PERCENT_UNIT}}},
+        # The ratio is the cells' value; the y axis is weeks since signup, one row per series.
+        cell_unit=units.PERCENT_UNIT,
     ),
     gauge(
         "Conversion rate",

@@ -217,6 +217,7 @@ def heatmap(
     description: str | None = None,
     buckets: bool = True,
     scheme: str = "Oranges",
+    cell_unit: str | None = None,
     mappings: list[Any] | None = None,
     overrides: list[Any] | None = None,
     transformations: list[Any] | None = None,
@@ -234,12 +235,15 @@ def heatmap(
 ) -> Panel:
     """A heatmap: `heatmap("Queue age", 'sum(queue_age_bucket) by (le)', unit="s")`.
 
+    `unit` is the y axis's (options.yAxis.unit); `cell_unit` the cells' values' (the field's unit, which Grafana's
+    heatmap shows in the tooltip and legend): `heatmap("Retention", ..., cell_unit=units.PERCENT_UNIT)`.
     With `buckets=True` each series is one row of cells (a histogram bucket, a cohort...); otherwise Grafana
     buckets the values. For a Prometheus histogram use `histogram_heatmap`, whose query has format "heatmap"
     so that Grafana turns cumulative `le` buckets into counts.
     """
     shared = Shared.of("heatmap", locals())
     unit = _unit(unit, "heatmap", title)
+    cell_unit = _unit(cell_unit, "heatmap", title)
     A.flag(shared.where, "buckets", buckets)
     A.choice(shared.where, "scheme", scheme, SCHEMES, " (Grafana's colour schemes)")
     qs = _queries("heatmap", title, queries)
@@ -251,7 +255,7 @@ def heatmap(
         color=G.HeatmapColor(colorScheme="interpolate" + scheme),
         legend={"show": True},
         maxDataPoints=None,
-        extraJson=shared.extra(),
+        extraJson=shared.extra({"fieldConfig": {"defaults": {"unit": cell_unit}}} if cell_unit else None),
     )
     return shared.panel(panel, qs)
 
