@@ -106,10 +106,12 @@ class SLO:
                               "an SLO window is usually 28d or 30d")
         for kind in ("page", "ticket"):
             self._check_labels(kind, getattr(self, kind))
-        if self.page is not None and BURN_RATES[0].factor * self.budget >= 1:
-            raise AlertsError(f"{where}: objective={self.objective} leaves a budget of {self.budget:.0%}: a 14.4x "
-                              "burn would need more than 100% errors; raise the objective (at least 93.1) or give "
-                              "page=None")
+        from .slo_tests import ABOVE  # the generated firing case burns ABOVE x 14.4 the budget: below 1
+
+        if self.page is not None and ABOVE * BURN_RATES[0].factor * self.budget >= 1:
+            raise AlertsError(f"{where}: objective={self.objective} leaves a budget of {self.budget:.2%}: the page's "
+                              f"test burns it {_number(ABOVE * BURN_RATES[0].factor)}x (10% above 14.4x), which would "
+                              "need more than 100% errors; raise the objective (at least 93.69) or give page=None")
 
     def _check_labels(self, kind: str, labels: Mapping[str, str] | None) -> None:
         if labels is None:
@@ -158,7 +160,8 @@ class SLO:
         """The error ratio over each alert window and the SLO window, the objective, the budget left."""
         rules = [RecordingRule(ERROR_RATIO.format(window=w), self.sli.error_ratio(w), self.labels) for w in WINDOWS]
         # Over the SLO window: the mean of the 5m ratios (as Sloth does), not a rate() over 30 days of raw
-        # samples at every evaluation. Each 5m counts alike whatever its traffic.
+        # samples at every evaluation. Each 5m window with traffic counts alike whatever its traffic; one
+        # without traffic has no 5m ratio (not NaN), so it is left out rather than poisoning 30 days.
         ratio_5m = self.selector(ERROR_RATIO.format(window="5m"))
         rules.append(RecordingRule(ERROR_RATIO.format(window=self.window),
                                    f"avg_over_time({ratio_5m}[{self.window}])", self.labels))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Mapping
 
@@ -66,7 +67,9 @@ class Ratio:
         self.examples(where)
 
     def error_ratio(self, window: str) -> str:
-        return f"sum(rate({self.errors}[{window}])) / sum(rate({self.total}[{window}]))"
+        """`or vector(0)`: no error series (no 5xx seen yet) is no error, not no data. `> 0`: no traffic over
+        the window gives no ratio, not 0/0 = NaN. Both sides are sums without `by`: no labels, they match."""
+        return f"(sum(rate({self.errors}[{window}])) or vector(0)) / (sum(rate({self.total}[{window}])) > 0)"
 
     def describe(self) -> str:
         return f"Errors: {self.errors}, out of {self.total}."
@@ -123,10 +126,10 @@ class Latency:
                               "seconds, the bucket boundary of a good request, e.g. threshold=1.0")
 
     def _parts(self) -> tuple[str, list[str]]:
-        match = re.match(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$", self.histogram, re.S)
-        assert match is not None  # check() parsed it
-        name = match.group(1).removesuffix("_bucket") + "_bucket"
-        return name, [m.strip() for m in (match.group(2) or "").split(",") if m.strip()]
+        """The bucket metric and the selector's matchers, from the parsed selector (a value may hold commas)."""
+        parsed = _selector(self.histogram, "latency", "histogram", "")  # check() refused what does not parse
+        name = parsed.name.removesuffix("_bucket") + "_bucket"
+        return name, [f"{label}{op}{json.dumps(value, ensure_ascii=False)}" for label, op, value in _matchers(parsed)]
 
     def spellings(self) -> list[str]:
         """The ways `le` spells the threshold: 1 -> "1" (Go, Prometheus 2), "1.0" (Python, Prometheus 3)."""
@@ -144,7 +147,9 @@ class Latency:
         good = self.bucket(f'le=~"{good_le}"') if len(self.spellings()) > 1 else self.bucket(
             f'le="{self.spellings()[0]}"')
         total = self.bucket('le="+Inf"')
-        return f"1 - sum(rate({good}[{window}])) / sum(rate({total}[{window}]))"
+        # `> 0`: no traffic over the window gives no ratio, not 1 - 0/0 = NaN. No `or vector(0)` on the good
+        # bucket: a histogram exposes all its buckets at once, so it lacks only when the threshold is no bucket.
+        return f"1 - sum(rate({good}[{window}])) / (sum(rate({total}[{window}])) > 0)"
 
     def describe(self) -> str:
         return f"Requests slower than {self.threshold:g} s (the {self._parts()[0]} buckets)."

@@ -41,6 +41,9 @@ class _Group(click.Group):
                   EXIT_CODES[name])
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # `dash diff | head`: the reader has what it wanted; what is left goes nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)  # what a shell reports for a process ended by SIGPIPE (128 + 13)
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("DASH_DEBUG"):
                 raise
@@ -215,18 +218,19 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str, secrets: 
     Python), amtool check-config and amtool config routes test for every
     routing case (alertmanager.yml), and the secret files alertmanager.yml
     names (--secrets). With no `alerts:` in dash.yaml there is
-    nothing to check: it says so and exits 0. Exits 1 when a check fails or a
-    tool it needs is missing.
+    nothing to check: it says so and exits 0. Exits 1 when the build fails (then
+    nothing is checked), a check fails, or a tool it needs is missing.
     """
     from alerts.check import missing_tools, needed_tools, run_checks
 
     result = _run(lambda: app.build(Path(out_dir), env_name))
     for error in result.errors:
         click.secho(f"error: {error}", fg="red", err=True)
+    if not result.ok:  # what OUT holds may be the last good build's files, not these
+        _fail(f"not checked: the build failed (the errors above), so {out_dir}/ may hold the last good build's "
+              "files rather than what the code now declares; fix the errors and run dash check again")
     alerting = _run(app.project).alerting
     if alerting is None:
-        if not result.ok:
-            sys.exit(1)
         if output == "json":
             _print_json({"checks": [], "ok": True, "alerting": None})
         else:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import pass_app
+from .cli_common import fail, pass_app
 
 if TYPE_CHECKING:
     from .app import App
@@ -54,7 +54,8 @@ def dev(app: "App", out_dir: str, env_name: str | None, quiet_ms: int) -> None:
     from .app import App
     from .cli_common import run as _run
     from .interrupts import received
-    from .watch import FileChanges, Session, WatchfilesWaker, rounds, watch_dirs
+    from .watch import FileChanges, Session, rounds, watch_dirs
+    from .watch_waker import WatchError, WatchfilesWaker
 
     sys.dont_write_bytecode = True  # a module saved twice in one second must not run from its stale .pyc
     if env_name is not None:
@@ -75,6 +76,9 @@ def dev(app: "App", out_dir: str, env_name: str | None, quiet_ms: int) -> None:
                 click.echo(f"watching {count} director{'y' if count == 1 else 'ies'} for changes; Ctrl-C stops")
     except KeyboardInterrupt:
         pass
+    except WatchError as exc:
+        waker.close()
+        fail(str(exc))
     finally:
         waker.close()
     click.echo(f"dash dev: stopped by {received() or 'SIGINT'}")

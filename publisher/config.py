@@ -68,6 +68,8 @@ class Config:
             known = ", ".join(sorted(self.environments)) or "none"
             hint = difflib.get_close_matches(name, list(self.environments), n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            if not hint and self.path is not None and _commented_out(self.path, name):
+                suggestion = f"; it is commented out in {self.path}: uncomment its block (and set what it names)"
             raise ConfigError(f"{where}: no environment {name!r} (known: {known}){suggestion}",
                               str(self.path) if self.path else None, "environments")
         env = self.environments[name]
@@ -75,6 +77,15 @@ class Config:
             raise ConfigError(f"{env.unusable} (env {name} cannot be used until it is)", env.source,
                               f"environments.{name}")
         return env
+
+
+def _commented_out(path: Path, name: str) -> bool:
+    """Whether dash.yaml has the environment as a comment (`# prod:`), as `dash init` writes a server's."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(rf"^\s*#\s*{re.escape(name)}:\s*$", text, re.M) is not None
 
 
 def _lint_codes(reader: Reader, value: Any, path: str) -> frozenset[str]:

@@ -81,6 +81,21 @@ def forget_project_modules() -> None:
     _loaded_roots.clear()
 
 
+def also_use_directory(root: Path) -> None:
+    """Make `root`'s modules importable too, ahead of the others and without forgetting them: the alerting file's
+    own directory, so that it may import the rule modules beside it while the dashboards' helpers stay visible.
+    A package's directory (an `__init__.py`: dash's own `alerts/`, where the guide's file lives) is left alone:
+    its modules belong to the package, and forgetting them as a project's would replace dash's own."""
+    if (root / "__init__.py").exists():
+        return
+    text = str(root.resolve())
+    if text not in _loaded_roots:
+        _loaded_roots.append(text)
+    while text in sys.path:
+        sys.path.remove(text)
+    sys.path.insert(0, text)
+
+
 def use_directory(root: Path) -> None:
     """Make `root` the directory whose modules (and helpers) are imported next."""
     forget_project_modules()

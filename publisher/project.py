@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .loader import LoadError, LoadFailed, display_path, load_file, project_modules, use_directory
+from .loader import (
+    LoadError,
+    LoadFailed,
+    also_use_directory,
+    display_path,
+    load_file,
+    project_modules,
+    use_directory,
+)
 from .output import bytes_hash, json_bytes
 from .rendered import DASHBOARD, SAVED_QUERIES_FALLBACK, Rendered, pack
 
@@ -148,8 +156,11 @@ def _load_module(project: Project, path: Path, name: str, root: Path,
         try:
             module = load_file(path, name, printed)
         except LoadFailed as failed:
+            from .sdk.args import unexpected_keyword_hint
+
             project.warnings.extend(printed)
-            project.errors.append(failed.error)
+            error = failed.error
+            project.errors.append(attrs.evolve(error, message=unexpected_keyword_hint(error.message)))
             return None
         try:
             dashboards, queries = _values(module, Dashboard), _values(module, LogQuery)
@@ -326,9 +337,15 @@ def load_alerting(project: Project, path: Path) -> None:
 
     shown = display_path(path)
     project.alerting_source = shown
+    if path.is_dir():
+        project.errors.append(LoadError(shown, 0, "is a directory: `alerts:` in dash.yaml names one Python file that "
+                                        "defines ALERTING = Alerting(...); it may import the rule modules beside it "
+                                        "(`from payments import RULES`)"))
+        return
     if not path.is_file():
         project.errors.append(LoadError(shown, 0, "no such alerts file (from `alerts:` in dash.yaml)"))
         return
+    also_use_directory(path.parent)
     try:
         module = load_file(path, "dash_project_alerts", project.warnings)
     except LoadFailed as failed:

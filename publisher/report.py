@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
@@ -146,6 +147,14 @@ def published_json(published: "Published") -> dict[str, Any]:
     return out
 
 
+def _same_file(one: TextIO, other: TextIO) -> bool:
+    try:
+        a, b = os.fstat(one.fileno()), os.fstat(other.fileno())
+    except (OSError, ValueError, AttributeError):  # a StringIO (tests), a closed stream
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
 class Progress:
     """A progress bar on a terminal (rich), which also shows each failure as it happens; without a terminal, a
     line per object on stderr as it completes (a CI log shows the run is alive), nothing for JSON (`quiet`).
@@ -155,7 +164,8 @@ class Progress:
     def __init__(self, total: int, stream: TextIO | None = None, quiet: bool = False) -> None:
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty() and not quiet
-        self.quiet, self.total = quiet, total
+        # stdout and stderr into one log (CI's `2>&1`): the live lines would repeat the results printed at the end.
+        self.quiet, self.total = quiet or (not self.tty and _same_file(self.stream, sys.stderr)), total
         self.seen: list[Outcome] = []
         self._bar = None
         if self.tty and total:

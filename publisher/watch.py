@@ -102,7 +102,11 @@ def _stamp(path: Path) -> Stamp:
 def snapshot(watched: Watched) -> Snapshot:
     below = {}
     for directory in tree_dirs(watched):
-        for entry in sorted(directory.iterdir()):
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError:  # removed since it was listed (a checkout, an rm -r): its files are gone, which is the news
+            continue
+        for entry in entries:
             if entry.is_file() and not _ignored(entry.name):
                 below[str(entry)] = _stamp(entry)
     other = {str(p): _stamp(p) for p in sorted(watched.files | watched.dirs) if str(p) not in below}
@@ -175,46 +179,6 @@ class FileChanges:
             if found:
                 yield found
 
-
-class WatchfilesWaker:
-    """A Waker on watchfiles' Rust watcher (inotify, FSEvents...), one directory level each."""
-
-    def __init__(self) -> None:
-        self._dirs: list[Path] | None = None
-        self._notify: Any = None
-
-    def arm(self, dirs: list[Path]) -> None:
-        if dirs == self._dirs:
-            return  # the watcher keeps what it heard while the round ran
-        from watchfiles._rust_notify import RustNotify
-
-        self.close()
-        for _ in range(3):  # a directory removed since it was listed: list again
-            try:  # (paths, debug, force_polling, poll_delay_ms, recursive, ignore_permission_denied)
-                self._notify = RustNotify([str(d) for d in dirs if d.is_dir()], False, False, 300, False, True)
-                break
-            except FileNotFoundError:
-                continue
-        self._dirs = dirs
-
-    def wait(self) -> None:
-        from watchfiles import Change, DefaultFilter
-
-        heard = DefaultFilter()
-        while True:
-            raw = self._notify.watch(1_600, 50, 5_000, None)  # debounce, step, timeout (ms), stop event
-            if raw == "signal":  # Ctrl-C while Rust waited: dash's handler recorded it
-                raise KeyboardInterrupt
-            if isinstance(raw, set) and any(heard(Change(change), path) for change, path in raw):
-                return
-
-    def close(self) -> None:
-        if self._notify is not None:
-            self._notify, notify = None, self._notify
-            notify.close()
-
-
-# --- one round -----------------------------------------------------------------------------------
 
 @attrs.frozen
 class Line:

@@ -147,3 +147,41 @@ def test_a_users_alerts_package_does_not_shadow_dashs(tmp_path: Path, how: str) 
         result = run_cli("build", cwd=repo)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (repo / "out/prometheus/rules/board.yml").is_file()
+
+
+def test_check_runs_no_tool_on_a_build_that_failed(tmp_path: Path) -> None:
+    """The last good build's files are still in out/: checking them would pass what the code no longer says."""
+    _tools("promtool")
+    repo = _repo(tmp_path, RULES_ONLY)
+    assert run_cli("check", cwd=repo).returncode == 0
+    (repo / "alerting.py").write_text(RULES_ONLY.replace('summary="Down"', 'summary=""'))
+    result = run_cli("check", cwd=repo)
+    assert result.returncode == 1
+    assert "give a summary and a description" in result.stderr
+    assert "not checked: the build failed" in result.stderr
+    assert "promtool" not in result.stdout and "passed" not in result.stdout
+
+
+def test_the_alerting_file_imports_the_rule_modules_beside_it(tmp_path: Path) -> None:
+    """A module beside the alerting file wins over a dashboard module of the same name; the dashboards' helpers
+    stay importable."""
+    repo = _repo(tmp_path, None, "alerts: alerts/service.py\n")
+    (repo / "dashboards" / "_helpers.py").write_text("RUNBOOK = 'https://runbooks.internal/NothingUp'\n")
+    (repo / "dashboards" / "board2.py").write_text(BOARD.replace('"board"', '"board2"').replace('"Board"', '"B2"'))
+    (repo / "alerts").mkdir()
+    rules = RULES_ONLY.split("ALERTING = ")[0].replace('"https://runbooks.internal/NothingUp"', "RUNBOOK")
+    (repo / "alerts" / "board2.py").write_text("from _helpers import RUNBOOK\n" + rules)
+    (repo / "alerts" / "service.py").write_text(
+        "from alerts.model import Alerting, RuleFile, RuleGroup\nfrom board2 import DOWN\n"
+        "ALERTING = Alerting(rule_files=[RuleFile('board.yml', [RuleGroup('board', [DOWN])])])\n")
+    result = run_cli("build", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert (repo / "out/prometheus/rules/board.yml").is_file()
+
+
+def test_alerts_naming_a_directory_says_what_to_name(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, None, "alerts: rules\n")
+    (repo / "rules").mkdir()
+    result = run_cli("build", cwd=repo)
+    assert result.returncode == 1
+    assert "rules: is a directory: `alerts:` in dash.yaml names one Python file that defines ALERTING" in result.stderr

@@ -118,7 +118,7 @@ RANKS = [
     ("publisher.build", "publisher.gitinfo", "publisher.importer"),  # importer: below the CLI, above the project
     ("publisher.app", "publisher.rollback"),
     ("publisher.report", "publisher.report_markdown", "publisher.preview"),  # shows what the app returns
-    ("publisher.watch",),  # dash dev's loop: rounds of the app, shown by the CLI
+    ("publisher.watch", "publisher.watch_waker"),  # dash dev's loop and its ear: rounds of the app, shown by the CLI
     ("publisher.cli_common",),
     ("publisher.cli", "publisher.cli_publish", "publisher.cli_import", "publisher.cli_preview",
      "publisher.cli_rollback", "publisher.cli_init", "publisher.cli_watch", "publisher.scaffold", "publisher.__main__",

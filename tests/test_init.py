@@ -121,3 +121,10 @@ def test_scaffolded_alert_rules_pass_dash_check(repo: Path) -> None:
     annotations = rules["groups"][0]["rules"][0]["annotations"]
     assert annotations["dashboard"] == "/d/service-overview?viewPanel=panel-3"
     assert "example.com" not in annotations["runbook_url"]
+
+
+def test_the_scaffolds_commented_server_environment_is_named_as_such(repo: Path) -> None:
+    result = run_cli("diff", "--env", "prod", cwd=repo)
+    assert result.returncode == 1
+    assert "no environment 'prod' (known: local); it is commented out in dash.yaml: uncomment its block" \
+        in result.stderr

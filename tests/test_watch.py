@@ -295,3 +295,14 @@ def test_dash_dev_survives_a_broken_module_and_publishes_the_fixed_one(project):
         assert dev.interrupt() == 0
     finally:
         dev.kill()
+
+
+def test_a_directory_removed_while_it_is_listed_is_no_crash(tmp_path, monkeypatch):
+    """A checkout or an rm -r between listing the tree and reading a directory: its files are simply gone."""
+    import publisher.watch as watch
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    gone = tmp_path / "_helpers"
+    monkeypatch.setattr(watch, "tree_dirs", lambda watched: [tmp_path, gone])
+    shot = snapshot(Watched(tmp_path))
+    assert list(shot.below) == [str(tmp_path / "a.py")]

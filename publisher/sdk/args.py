@@ -10,6 +10,7 @@ value was expected and what was given:
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any, Iterable, Sequence
 
 from .errors import DashboardError
@@ -103,3 +104,31 @@ def strings(prefix: str, what: str, value: Any, example: str) -> list[str]:
         if not isinstance(item, str):
             raise fail(prefix, f"each item of {what}", "a string", item)
     return out
+
+
+_UNEXPECTED = re.compile(r"^TypeError: (?P<fn>[\w.]+)\(\) got an unexpected keyword argument '(?P<kw>\w+)'$")
+
+
+def unexpected_keyword_hint(message: str) -> str:
+    """Python's "stat() got an unexpected keyword argument 'threshold'", for an SDK callable, with the keyword
+    meant and the keywords it takes: `did you mean 'thresholds'?`. Any other message is returned as it is."""
+    import inspect
+
+    from .. import sdk
+
+    match = _UNEXPECTED.match(message)
+    if match is None:
+        return message
+    target: Any = sdk
+    for part in match["fn"].split("."):
+        target = getattr(target, part, None)
+    try:
+        parameters = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):
+        return message
+    keywords = [p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    close = difflib.get_close_matches(match["kw"], keywords, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    if not close and "custom" in keywords:
+        hint = f"; a property without a keyword of its own goes in custom={{{match['kw']!r}: ...}}"
+    return f"{message}{hint} ({match['fn']} takes {', '.join(keywords)})"

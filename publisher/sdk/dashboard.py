@@ -203,9 +203,15 @@ class Dashboard:
         id: int | None = None,
         grafana: dict[str, Any] | None = None,
     ) -> "Dashboard":
-        """A titled row of panels, laid out left to right and wrapped at 24 columns.
+        """A titled row of panels, laid out left to right and wrapped at 24 columns; returns the dashboard.
 
-        `grid` and `id` fix the header's position and id; `grafana` holds row keys as Grafana writes them."""
+            api.row("Traffic", rate("Requests", "http_requests_total"), stat("Up", "sum(up)", unit="short"),
+                    per_line=3, height=8)
+
+        A line holds at most `per_line` panels and is balanced (5 at 4 per line are 3 + 2); a panel's `width=`
+        or `weight=` shares the line. `collapsed=True` folds the row, `repeat="instance"` repeats it per value
+        of a dashboard variable. `grid` and `id` fix the header's position and id; `grafana` holds row keys as
+        Grafana writes them."""
         if not isinstance(title, str) or not title.strip():
             raise DashboardError(f"dashboard {self.title!r}: a row needs a title, a non-empty string, got "
                                  f"{describe(title)} (use .panels() for no header)")
@@ -240,7 +246,7 @@ class Dashboard:
     def panels(
         self, *panels: Panel | G.Panel, height: int = DEFAULT_HEIGHT, per_line: int = DEFAULT_PER_LINE
     ) -> "Dashboard":
-        """Panels with no row header above them."""
+        """Panels with no row header above them, laid out as `row` does: `board.panels(text("Read me", "..."))`."""
         self._rows.append(_Row(None, self._check_repeats([wrap(p) for p in panels]), False, height, per_line))
         return self
 

@@ -89,7 +89,9 @@ class Override:
                 max: float | None = None, color: str | None = None, display_name: str | None = None,
                 thresholds: Thresholds | None = None, mappings: list[Any] | None = None,
                 custom: dict[str, Any] | None = None) -> "Override":
-        """The field (series, column) called `name`: `Override.by_name("errors", color="red")`."""
+        """The field (series, column) called `name`, as it is after the panel's transformations:
+        `Override.by_name("errors", color="red")`. Properties without a keyword go in `custom=`:
+        `Override.by_name("Reason", custom={"width": 160})` sets custom.width."""
         return cls._make("byName", "Override.by_name", name, unit=unit, decimals=decimals, min=min, max=max,
                          color=color, display_name=display_name, thresholds=thresholds, mappings=mappings,
                          custom=custom)

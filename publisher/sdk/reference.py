@@ -29,7 +29,7 @@ GROUPS = (
     ("SLO dashboards", ("slo_dashboard",)),
     ("Errors", ("DashboardError", "AngularPanelError")),
 )
-_CLASS_METHODS = {"Override": ("by_name", "by_regex", "by_query", "by_type")}
+_CLASS_METHODS = {"Override": ("by_name", "by_regex", "by_query", "by_type"), "Dashboard": ("row", "panels")}
 
 
 def _doc(obj: Any) -> str:
@@ -69,7 +69,8 @@ def _signature(name: str, obj: Any) -> str:
 
 def _entry(name: str, obj: Any) -> list[str]:
     if inspect.ismodule(obj):
-        constants = [f"`{k}` = {v!r}" for k, v in vars(obj).items() if k.isupper() and isinstance(v, str)]
+        constants = [f"`{k}` = {v!r}" for k, v in vars(obj).items()
+                     if k.isupper() and not k.startswith("_") and isinstance(v, str)]
         return [f"### `{name}`", "", _doc(obj).split("\n\n")[0], "", "Constants: " + ", ".join(constants), ""]
     out = [f"### `{name}`", "", "```python", _signature(name, obj), "```", "", _doc(obj), ""]
     for method in _CLASS_METHODS.get(name, ()):

@@ -27,6 +27,11 @@ _COLOURS = {"page": ("orange", "red"), "ticket": ("yellow", "orange")}
 _LINES = {"fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "line+area"}}}}}
 
 
+def _percent(fraction: float) -> str:
+    """A ratio as the percentage it was written as: 0.9995 -> "99.95%" (not "100.0%"), 0.99 -> "99%"."""
+    return repr(round(fraction * 100, 9)).removesuffix(".0") + "%"
+
+
 def _burn_panel(view: Mapping[str, Any], kind: str) -> Panel:
     factors = sorted(view["thresholds"][kind])
     colours = _COLOURS[kind][-len(factors):] if len(factors) <= 2 else ("yellow", "orange", "red", "dark-red")
@@ -62,14 +67,14 @@ def slo_row_panels(view: Mapping[str, Any]) -> list[Panel]:
             thresholds=thresholds("red", (objective, "green")),
             extra_json={"fieldConfig": {"defaults": {"custom": {"thresholdsStyle": {"mode": "dashed"}}}}},
             description=f"{view['description']} Over 5 minutes and over {view['window']}, against the "
-                        f"objective of {objective:.1%} (the dashed line).",
+                        f"objective of {_percent(objective)} (the dashed line).",
         ),
         stat(
             view["titles"]["budget"],
             Query(view["budget"], legend="budget left"),
             unit=units.PERCENT_UNIT,
             thresholds=thresholds("red", (0, "orange"), (0.25, "green")),
-            description=f"Share of the error budget ({1 - objective:.2%} of events over {view['window']}) not "
+            description=f"Share of the error budget ({_percent(1 - objective)} of events over {view['window']}) not "
                         "yet spent: 100% untouched, 0 spent, below 0 overspent.",
         ),
     ]

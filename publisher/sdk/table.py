@@ -50,7 +50,8 @@ class Column:
 
     Any of `display_name`, `width` (pixels), `cell` (a cell type, as table's `cell=`), `unit`, `decimals`,
     `align` ("left", "center", "right"), `hidden`, `thresholds` and `mappings`; rendered as
-    `Override.by_name(name, ...)`."""
+    `Override.by_name(name, ...)`. The name is the field's after the panel's transformations (Grafana applies
+    overrides to their output): after `organize(rename={"Value": "Failures"})`, write `Column("Failures")`."""
 
     name: str
     display_name: str | None = None
