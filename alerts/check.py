@@ -131,7 +131,10 @@ def secret_files(config: dict[str, Any], secrets_dir: str | None, secrets: Path 
     lines, missing = [], 0
     for path in paths:
         local = _local(path, secrets_dir, secrets)
-        if local.is_file():
+        if local is None:
+            lines.append(f"unknown {path}: not under secrets_dir {secrets_dir}, so where it is here is unknown; "
+                         "not checked")
+        elif local.is_file():
             lines.append(f"found   {path}" + (f" ({local})" if str(local) != path else ""))
         else:
             missing += 1
@@ -139,9 +142,10 @@ def secret_files(config: dict[str, Any], secrets_dir: str | None, secrets: Path 
     return Check(SECRETS_CHECK, (), not missing, "\n".join(lines))
 
 
-def _local(path: str, secrets_dir: str | None, secrets: Path) -> Path:
-    """Where `path` (as Alertmanager sees it) is on this machine: under secrets_dir, in `secrets`."""
+def _local(path: str, secrets_dir: str | None, secrets: Path) -> Path | None:
+    """Where `path` (as Alertmanager sees it) is on this machine: under secrets_dir, in `secrets`; None for a path
+    elsewhere (a TLS ca_file, say), whose place on this machine dash cannot know."""
     root = (secrets_dir or "").rstrip("/")
     if root and path.startswith(root + "/"):
         return secrets / path[len(root) + 1:]
-    return Path(path)
+    return secrets / path if not root and not path.startswith("/") else None

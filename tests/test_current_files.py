@@ -83,3 +83,16 @@ def test_a_duplicate_rule_fails_promtools_lint(dash, tmp_path):
     # Without the duplicate, the same file passes.
     (tmp_path / "dup.py").write_text(DUPLICATE_RULES.replace("[RATE, RATE]", "[RATE]"))
     assert dash("check").exit_code == 0
+
+
+def test_a_file_outside_secrets_dir_is_not_judged_by_a_host_path(tmp_path):
+    """A TLS ca_file at /etc/ssl/... in the container says nothing about /etc/ssl/... here: neither found nor
+    missing, and the check does not fail on it."""
+    (tmp_path / "slack-webhook-url").write_text("x")
+    config = {"global": {"slack_api_url_file": "/etc/alertmanager/secrets/slack-webhook-url"},
+              "receivers": [{"name": "r", "webhook_configs": [{"http_config": {"tls_config": {
+                  "ca_file": "/nonexistent/ca.pem"}}}]}]}
+    check = secret_files(config, "/etc/alertmanager/secrets", tmp_path)
+    assert check.ok, check.output
+    assert "unknown /nonexistent/ca.pem: not under secrets_dir" in check.output
+    assert "found   /etc/alertmanager/secrets/slack-webhook-url" in check.output

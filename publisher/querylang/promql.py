@@ -10,8 +10,9 @@ result with promql-parser.
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Iterator
+from typing import Any, Iterator
 
 # Grafana's own pattern (public/app/features/variables/utils.ts, variableRegex).
 VARIABLE = re.compile(r"\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^\}]+))?(?::([^\}]+))?\}")
@@ -121,23 +122,30 @@ def variable_query_error(query: str) -> str | None:
     return None
 
 
-def metric_names(expr: str) -> set[str]:
-    """The metric names an expression selects (empty when it does not parse)."""
+@functools.lru_cache(maxsize=4096)
+def _selectors(expr: str) -> tuple[Any, ...]:
+    """The vector selectors of an expression, each parsed once for every check that reads them (empty when it
+    does not parse)."""
     import promql_parser
 
     try:
         tree = promql_parser.parse(substitute(expr))
     except ValueError:
-        return set()
-    names: set[str] = set()
+        return ()
+    found: list[Any] = []
 
-    def visit(node):
-        if isinstance(node, promql_parser.VectorSelector) and node.name:
-            names.add(node.name)
+    def visit(node: Any) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            found.append(node)
         return True
 
     promql_parser.walk(tree, visit)
-    return names
+    return tuple(found)
+
+
+def metric_names(expr: str) -> set[str]:
+    """The metric names an expression selects (empty when it does not parse)."""
+    return {node.name for node in _selectors(expr) if node.name}
 
 
 # Prometheus 3 stores the `le` of classic histograms and the `quantile` of summaries as floats: a scraped
@@ -154,24 +162,13 @@ FLOAT_BUCKETS = 'Prometheus 3 stores le and quantile as floats ("1.0"), which an
 def integer_bucket_matchers(expr: str) -> list[str]:
     """The `le`/`quantile` matchers of `expr` on integer strings (`le="1"`, `le=~"1|5"` without `1.0`, `5.0`),
     which Prometheus 3 no longer matches; empty when there are none or `expr` does not parse."""
-    import promql_parser
-
-    try:
-        tree = promql_parser.parse(substitute(expr))
-    except ValueError:
-        return []
     found: list[str] = []
-
-    def visit(node):
-        if isinstance(node, promql_parser.VectorSelector):
-            groups = [node.matchers.matchers, *(node.matchers.or_matchers or [])]
-            for matcher in (m for group in groups for m in group):
+    for node in _selectors(expr):
+        for group in [node.matchers.matchers, *(node.matchers.or_matchers or [])]:
+            for matcher in group:
                 text = _integer_problem(matcher)
                 if text and text not in found:
                     found.append(text)
-        return True
-
-    promql_parser.walk(tree, visit)
     return found
 
 

@@ -70,12 +70,17 @@ def flag(prefix: str, what: str, value: Any) -> bool:
     return value
 
 
+def did_you_mean(value: str, options: Iterable[str]) -> str:
+    """"; did you mean 'x'?" for the closest of `options`, or "" when none is close."""
+    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def choice(prefix: str, what: str, value: Any, choices: Sequence[str], hint: str = "") -> str:
     """`value` if it is one of `choices`; else an error listing them, with the closest as "did you mean"."""
     if isinstance(value, str) and value in choices:
         return value
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6) if isinstance(value, str) else []
-    mean = f"; did you mean {close[0]!r}?" if close else ""
+    mean = did_you_mean(value, choices) if isinstance(value, str) else ""
     listed = ", ".join(repr(c) for c in choices[:12]) + (", ..." if len(choices) > 12 else "")
     raise DashboardError(f"{prefix}{what} {value!r} is not one of {listed}{mean}{hint}")
 
@@ -127,8 +132,7 @@ def unexpected_keyword_hint(message: str) -> str:
     except (TypeError, ValueError):
         return message
     keywords = [p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    close = difflib.get_close_matches(match["kw"], keywords, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    if not close and "custom" in keywords:
+    hint = did_you_mean(match["kw"], keywords)
+    if not hint and "custom" in keywords:
         hint = f"; a property without a keyword of its own goes in custom={{{match['kw']!r}: ...}}"
     return f"{message}{hint} ({match['fn']} takes {', '.join(keywords)})"
