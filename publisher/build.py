@@ -112,6 +112,7 @@ def alerting_files(project: "Project", rendered: list[Rendered], env: "Environme
 
 def _stack(project: "Project", env: "Environment | None", errors: list[LoadError]) -> dict[str, Any]:
     """The guide's compose stack, which mounts prometheus.yml and alertmanager.yml: both must be declared."""
+    from alerts.build import for_environment
     from provisioning.compose import stack_files
 
     alerting = project.alerting
@@ -120,8 +121,7 @@ def _stack(project: "Project", env: "Environment | None", errors: list[LoadError
                                 "prometheus.yml and alertmanager.yml: the Alerting must give prometheus= and "
                                 "alertmanager=, or remove `stack:`"))
         return {}
-    settings = env.alerting if env is not None else None
-    return stack_files((settings.secrets_dir if settings is not None else None) or alerting.alertmanager.secrets_dir)
+    return stack_files(for_environment(alerting, env.alerting if env is not None else None).alertmanager.secrets_dir)
 
 
 def provisioning_files(project: "Project", rendered: list[Rendered], env: "Environment | None",

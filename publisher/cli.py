@@ -221,6 +221,7 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str, secrets: 
     nothing to check: it says so and exits 0. Exits 1 when the build fails (then
     nothing is checked), a check fails, or a tool it needs is missing.
     """
+    from alerts.build import for_environment
     from alerts.check import missing_tools, needed_tools, run_checks
 
     result = _run(lambda: app.build(Path(out_dir), env_name))
@@ -243,8 +244,8 @@ def check(app: "App", out_dir: str, env_name: str | None, output: str, secrets: 
             click.secho(f"error: {line}", fg="red", err=True)
         _fail("cannot check the alerting files without these tools")
     env = app.environment(env_name)
-    secrets_dir = (env.alerting.secrets_dir if env is not None and env.alerting is not None else None) or (
-        alerting.alertmanager.secrets_dir if alerting.alertmanager is not None else None)
+    alertmanager = for_environment(alerting, env.alerting if env is not None else None).alertmanager
+    secrets_dir = alertmanager.secrets_dir if alertmanager is not None else None
     checks = run_checks(Path(out_dir), secrets_dir, secrets)
     failed = [c for c in checks if not c.ok]
     skipped = [c for c in checks if c.skipped]
